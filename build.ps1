@@ -1,0 +1,124 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates MailQuotaPS.
+.DESCRIPTION
+    Build  publishes the module to out/MailQuotaPS/<version>/ (importable with Import-Module ./out/MailQuotaPS).
+    Test   builds, runs the xunit suite and the Pester suite against the built module, and ends
+           with the line "Tests: N passed, M failed".
+    Demo   sends examples/recipients.csv through a local smtp4dev server under a small quota.
+    Bench  runs the benchmarks and writes bench/results.md.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$root = $PSScriptRoot
+$version = (Import-PowerShellDataFile (Join-Path $root 'MailQuotaPS.psd1')).ModuleVersion
+$moduleBase = Join-Path $root 'out/MailQuotaPS'   # what users import: Import-Module ./out/MailQuotaPS
+$moduleOut = Join-Path $moduleBase $version
+$resultsDir = Join-Path $root 'out/test-results'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# The pwsh that runs this script, to start clean child sessions (a dotnet tool runs as 'dotnet pwsh.dll').
+function Get-PwshCommand {
+    $exe = (Get-Process -Id $PID).Path
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { return @($exe, (Join-Path $PSHOME 'pwsh.dll')) }
+    return @($exe)
+}
+
+function Invoke-Pwsh([string] $File, [string[]] $Arguments) {
+    $pwsh = @(Get-PwshCommand)
+    $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $File) + $Arguments
+    & $pwsh[0] @rest | Out-Host
+    return $LASTEXITCODE
+}
+
+function Invoke-Build {
+    Write-Host "Building MailQuotaPS $version ($Configuration)"
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    Invoke-Dotnet publish (Join-Path $root 'src/MailQuotaPS/MailQuotaPS.csproj') -c $Configuration -o $moduleOut "-p:Version=$version" --nologo -v quiet
+    Copy-Item (Join-Path $root 'MailQuotaPS.psd1') $moduleOut
+    Copy-Item (Join-Path $root 'module/*') $moduleOut -Recurse
+    Write-Host "Module: $moduleOut"
+}
+
+function Get-PesterModulePath {
+    Invoke-Dotnet restore (Join-Path $root 'tests/tools/Tools.csproj') --nologo -v quiet
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $line = & dotnet nuget locals global-packages --list
+        $packages = ($line -replace '^global-packages:\s*', '').Trim()
+    }
+    $pester = Join-Path $packages 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester 5.7.1 was not restored to $pester" }
+    return $pester
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $resultsDir) { Remove-Item $resultsDir -Recurse -Force }
+    New-Item -ItemType Directory $resultsDir | Out-Null
+
+    Write-Host "`n== xunit (MailQuota.Core.Tests)"
+    & dotnet test (Join-Path $root 'tests/MailQuota.Core.Tests') -c $Configuration --nologo --logger 'trx;LogFileName=core.trx' --results-directory $resultsDir
+    $trx = Join-Path $resultsDir 'core.trx'
+    $x = @{ Passed = 0; Failed = 1; Skipped = 0 }
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $x = @{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = [int]$counters.notExecuted }
+    }
+
+    Write-Host "`n== Pester (tests/MailQuotaPS.Tests against $moduleBase)"
+    $pesterJson = Join-Path $resultsDir 'pester.json'
+    $null = Invoke-Pwsh (Join-Path $root 'tests/MailQuotaPS.Tests/Invoke-Tests.ps1') @('-ModulePath', $moduleBase, '-PesterPath', (Get-PesterModulePath), '-ResultPath', $pesterJson)
+    $p = @{ Passed = 0; Failed = 1; Skipped = 0 }
+    if (Test-Path $pesterJson) { $p = Get-Content $pesterJson -Raw | ConvertFrom-Json }
+
+    $passed = $x.Passed + $p.Passed
+    $failed = $x.Failed + $p.Failed
+    $skipped = $x.Skipped + $p.Skipped
+    Write-Host "`nxunit: $($x.Passed) passed, $($x.Failed) failed, $($x.Skipped) skipped; Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+    $line = "Tests: $passed passed, $failed failed"
+    if ($skipped) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $code = Invoke-Pwsh (Join-Path $root 'examples/Demo.ps1') @('-ModulePath', $moduleBase)
+    if ($code -ne 0) { throw "The demo failed (exit code $code)." }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $code = Invoke-Pwsh (Join-Path $root 'bench/Invoke-Bench.ps1') @('-ModulePath', $moduleBase)
+    if ($code -ne 0) { throw "The benchmark failed (exit code $code)." }
+}
+
+Push-Location $root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Bench' { Invoke-Bench }
+    }
+}
+finally { Pop-Location }

@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using MailQuota.Core.Quota;
+using Microsoft.Data.Sqlite;
+
+namespace MailQuota.Core.Ledger
+{
+    /// <summary>
+    /// The embedded ledger: one SQLite file per host, shared by every process of the user.
+    /// WAL with synchronous=FULL, so a confirmed send survives a crash; reservations run under
+    /// BEGIN IMMEDIATE, so two processes decide one after the other on the same counts.
+    /// </summary>
+    public sealed class SqliteLedger : ILedger
+    {
+        const int SchemaVersion = 1;
+        readonly SqliteConnection _connection;
+
+        public SqliteLedger(string path)
+        {
+            Path = path;
+            var dir = System.IO.Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+                DefaultTimeout = 60,
+            }.ToString());
+            _connection.Open();
+            Execute("PRAGMA journal_mode=WAL;");
+            Execute("PRAGMA synchronous=FULL;");
+            Execute("PRAGMA busy_timeout=30000;");
+            Migrate();
+        }
+
+        public string Path { get; }
+
+        void Migrate()
+        {
+            Execute("BEGIN IMMEDIATE;");
+            try
+            {
+                var version = Convert.ToInt32(Scalar("PRAGMA user_version;"));
+                if (version < 1)
+                {
+                    Execute(@"
+CREATE TABLE IF NOT EXISTS sends (
+  id           INTEGER PRIMARY KEY,
+  account      TEXT    NOT NULL,
+  campaign     TEXT,
+  recipient    TEXT    NOT NULL,
+  recipients   INTEGER NOT NULL,
+  reserved_at  INTEGER NOT NULL,   -- Unix milliseconds, UTC
+  completed_at INTEGER,
+  status       TEXT    NOT NULL,
+  message_id   TEXT,
+  reply        TEXT,
+  attempts     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS sends_window ON sends(account, reserved_at, recipients, status);
+CREATE TABLE IF NOT EXISTS accounts (
+  account     TEXT PRIMARY KEY,
+  policy      TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL
+);");
+                    Execute($"PRAGMA user_version={SchemaVersion};");
+                }
+                Execute("COMMIT;");
+            }
+            catch
+            {
+                Execute("ROLLBACK;");
+                throw;
+            }
+        }
+
+        public IReservationTransaction BeginReservation(string account) => new Transaction(this, account);
+
+        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
+        {
+            using var cmd = Command("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
+            cmd.Parameters.AddWithValue("$s", status.ToString());
+            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$r", (object?)reply ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$n", attempts);
+            cmd.Parameters.AddWithValue("$id", reservationId);
+            cmd.ExecuteNonQuery();
+        }
+
+        public QuotaPolicy? GetPolicy(string account)
+        {
+            using var cmd = Command("SELECT policy FROM accounts WHERE account=$a");
+            cmd.Parameters.AddWithValue("$a", account);
+            return cmd.ExecuteScalar() is string json ? QuotaPolicy.FromJson(json) : null;
+        }
+
+        public void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at)
+        {
+            using var cmd = Command(@"INSERT INTO accounts(account, policy, updated_at) VALUES($a, $p, $t)
+ON CONFLICT(account) DO UPDATE SET policy=excluded.policy, updated_at=excluded.updated_at");
+            cmd.Parameters.AddWithValue("$a", account);
+            cmd.Parameters.AddWithValue("$p", policy.ToJson());
+            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
+        }
+
+        public IReadOnlyList<string> Accounts()
+        {
+            using var cmd = Command("SELECT account FROM accounts UNION SELECT DISTINCT account FROM sends ORDER BY 1");
+            using var reader = cmd.ExecuteReader();
+            var list = new List<string>();
+            while (reader.Read()) list.Add(reader.GetString(0));
+            return list;
+        }
+
+        public WindowUse UseSince(string account, DateTimeOffset since) => QueryUse(account, since);
+
+        public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max) =>
+            QueryReservations(account, since, max);
+
+        WindowUse QueryUse(string account, DateTimeOffset since)
+        {
+            using var cmd = Command(
+                "SELECT COUNT(*), TOTAL(recipients) FROM sends WHERE account=$a AND reserved_at>$since AND status<>'Released'");
+            cmd.Parameters.AddWithValue("$a", account);
+            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            using var reader = cmd.ExecuteReader();
+            reader.Read();
+            return new WindowUse(reader.GetInt32(0), (int)reader.GetDouble(1));
+        }
+
+        IReadOnlyList<ReservationPoint> QueryReservations(string account, DateTimeOffset since, int max)
+        {
+            using var cmd = Command(
+                "SELECT reserved_at, recipients FROM sends WHERE account=$a AND reserved_at>$since AND status<>'Released' ORDER BY reserved_at LIMIT $max");
+            cmd.Parameters.AddWithValue("$a", account);
+            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$max", max);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<ReservationPoint>();
+            while (reader.Read())
+                list.Add(new ReservationPoint(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetInt32(1)));
+            return list;
+        }
+
+        SqliteCommand Command(string sql)
+        {
+            var cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd;
+        }
+
+        void Execute(string sql)
+        {
+            using var cmd = Command(sql);
+            cmd.ExecuteNonQuery();
+        }
+
+        object? Scalar(string sql)
+        {
+            using var cmd = Command(sql);
+            return cmd.ExecuteScalar();
+        }
+
+        public void Dispose() => _connection.Dispose();
+
+        sealed class Transaction : IReservationTransaction
+        {
+            readonly SqliteLedger _ledger;
+            readonly string _account;
+            bool _open;
+
+            public Transaction(SqliteLedger ledger, string account)
+            {
+                _ledger = ledger;
+                _account = account;
+                _ledger.Execute("BEGIN IMMEDIATE;");
+                _open = true;
+            }
+
+            public WindowUse UseSince(DateTimeOffset since) => _ledger.QueryUse(_account, since);
+
+            public IReadOnlyList<ReservationPoint> ReservationsSince(DateTimeOffset since, int max) =>
+                _ledger.QueryReservations(_account, since, max);
+
+            public DateTimeOffset? LastReservationAt()
+            {
+                using var cmd = _ledger.Command("SELECT MAX(reserved_at) FROM sends WHERE account=$a AND status<>'Released'");
+                cmd.Parameters.AddWithValue("$a", _account);
+                return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+            }
+
+            public long Insert(ReservationRequest r, DateTimeOffset at)
+            {
+                using var cmd = _ledger.Command(@"INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, status, message_id)
+VALUES($a, $c, $r, $n, $t, 'InFlight', $m); SELECT last_insert_rowid();");
+                cmd.Parameters.AddWithValue("$a", r.Account);
+                cmd.Parameters.AddWithValue("$c", (object?)r.Campaign ?? DBNull.Value);
+                cmd.Parameters.AddWithValue("$r", r.Recipient);
+                cmd.Parameters.AddWithValue("$n", r.Recipients);
+                cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+                cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
+                return (long)cmd.ExecuteScalar()!;
+            }
+
+            public void Commit()
+            {
+                _ledger.Execute("COMMIT;");
+                _open = false;
+            }
+
+            public void Dispose()
+            {
+                if (_open) { _open = false; _ledger.Execute("ROLLBACK;"); }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using MailQuota.Core.Ledger;
+
+namespace MailQuota.Core.Quota
+{
+    /// <summary>Where an account's effective policy came from.</summary>
+    public enum PolicySource { Given, Remembered, Default }
+
+    /// <summary>
+    /// Decides the policy an account sends under: the values given now over the ones the ledger
+    /// remembers for it; with neither, a conservative default. The result is remembered, so a
+    /// later run (a scheduled task) need not repeat the limits.
+    /// </summary>
+    public static class AccountPolicy
+    {
+        public static QuotaPolicy Resolve(ILedger ledger, string account, QuotaPolicy given, DateTimeOffset now, out PolicySource source)
+        {
+            var remembered = ledger.GetPolicy(account);
+            QuotaPolicy effective;
+            if (remembered != null)
+            {
+                effective = remembered.With(given);
+                source = given.IsEmpty ? PolicySource.Remembered : PolicySource.Given;
+            }
+            else if (!given.IsEmpty)
+            {
+                effective = given;
+                source = PolicySource.Given;
+            }
+            else
+            {
+                effective = QuotaPolicy.ConservativeDefault();
+                source = PolicySource.Default;
+            }
+            if (!effective.Equals(remembered)) ledger.SavePolicy(account, effective, now);
+            return effective;
+        }
+    }
+}

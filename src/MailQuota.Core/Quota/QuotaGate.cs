@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MailQuota.Core.Ledger;
+
+namespace MailQuota.Core.Quota
+{
+    /// <summary>What the gate answered: a reservation, a time to come back, or never.</summary>
+    public sealed class ReserveDecision
+    {
+        ReserveDecision() { }
+
+        public bool Granted => ReservationId.HasValue;
+        public long? ReservationId { get; private set; }
+        public DateTimeOffset At { get; private set; }
+
+        /// <summary>When capacity for this message frees up (when not granted).</summary>
+        public DateTimeOffset? RetryAt { get; private set; }
+
+        /// <summary>What holds the message back, e.g. "20 messages per minute (20 used)".</summary>
+        public string? Reason { get; private set; }
+
+        /// <summary>True when no wait can help: the message alone exceeds a limit.</summary>
+        public bool Impossible { get; private set; }
+
+        public static ReserveDecision Grant(long id, DateTimeOffset at) => new ReserveDecision { ReservationId = id, At = at };
+        public static ReserveDecision Wait(DateTimeOffset until, string reason, DateTimeOffset at) => new ReserveDecision { RetryAt = until, Reason = reason, At = at };
+        public static ReserveDecision Never(string reason, DateTimeOffset at) => new ReserveDecision { Reason = reason, Impossible = true, At = at };
+    }
+
+    /// <summary>Use of one window of one account, as Get-SendQuota shows it.</summary>
+    public sealed class QuotaUsage
+    {
+        public QuotaUsage(string account, QuotaLimit limit, int used, DateTimeOffset? resetsAt)
+        {
+            Account = account; Window = limit.Window; Unit = limit.Unit; Limit = limit.Limit; Used = used; ResetsAt = resetsAt;
+        }
+        public string Account { get; }
+        public string Window { get; }
+        public QuotaUnit Unit { get; }
+        public int Limit { get; }
+        public int Used { get; }
+        public int Remaining => Math.Max(0, Limit - Used);
+
+        /// <summary>When the oldest use in the window leaves it (null when the window is empty).</summary>
+        public DateTimeOffset? ResetsAt { get; }
+    }
+
+    /// <summary>
+    /// Reserves quota for one message at a time, atomically across processes: every rolling window
+    /// is an exact count over the ledger's rows, and the minimum interval is measured from the last
+    /// reservation. When a window is full, the answer is the instant enough of it frees up.
+    /// </summary>
+    public sealed class QuotaGate
+    {
+        readonly ILedger _ledger;
+        readonly IClock _clock;
+
+        public QuotaGate(ILedger ledger, IClock clock)
+        {
+            _ledger = ledger;
+            _clock = clock;
+        }
+
+        public ReserveDecision TryReserve(QuotaPolicy policy, ReservationRequest request)
+        {
+            if (request.Recipients < 1) throw new ArgumentOutOfRangeException(nameof(request), "a message needs at least one recipient");
+            var now = _clock.UtcNow;
+            if (policy.MaxRecipientsPerMessage is int max && request.Recipients > max)
+                return ReserveDecision.Never($"{request.Recipients} recipients exceed the maximum of {max} per message", now);
+            foreach (var limit in policy.Limits())
+            {
+                if (Need(limit, request) > limit.Limit)
+                    return ReserveDecision.Never($"{Need(limit, request)} {Unit(limit)} exceed the limit of {limit}", now);
+            }
+
+            using var tx = _ledger.BeginReservation(request.Account);
+            DateTimeOffset? retryAt = null;
+            string? reason = null;
+            foreach (var limit in policy.Limits())
+            {
+                var since = now - limit.Length;
+                var used = tx.UseSince(since).Of(limit.Unit);
+                var excess = used + Need(limit, request) - limit.Limit;
+                if (excess <= 0) continue;
+                var freeAt = FreedAt(tx.ReservationsSince(since, excess), limit.Unit, excess) + limit.Length;
+                if (retryAt == null || freeAt > retryAt)
+                {
+                    retryAt = freeAt;
+                    reason = $"{limit} ({used} used)";
+                }
+            }
+            if (policy.MinInterval is TimeSpan interval && interval > TimeSpan.Zero && tx.LastReservationAt() is DateTimeOffset last)
+            {
+                var next = last + interval;
+                if (next > now && (retryAt == null || next > retryAt))
+                {
+                    retryAt = next;
+                    reason = $"minimum interval of {interval.TotalSeconds:0.###} s between messages";
+                }
+            }
+            if (retryAt is DateTimeOffset until)
+                return ReserveDecision.Wait(until, reason!, now);
+
+            var id = tx.Insert(request, now);
+            tx.Commit();
+            return ReserveDecision.Grant(id, now);
+        }
+
+        /// <summary>Every window of the policy with its use right now.</summary>
+        public IReadOnlyList<QuotaUsage> Usage(string account, QuotaPolicy policy)
+        {
+            var now = _clock.UtcNow;
+            return policy.Limits().Select(limit =>
+            {
+                var since = now - limit.Length;
+                var used = _ledger.UseSince(account, since).Of(limit.Unit);
+                var oldest = used > 0 ? _ledger.ReservationsSince(account, since, 1).FirstOrDefault() : default;
+                return new QuotaUsage(account, limit, used, used > 0 ? oldest.At + limit.Length : (DateTimeOffset?)null);
+            }).ToList();
+        }
+
+        /// <summary>The reservation time at which, once it leaves the window, <paramref name="excess"/> units have freed up.</summary>
+        internal static DateTimeOffset FreedAt(IReadOnlyList<ReservationPoint> oldestFirst, QuotaUnit unit, int excess)
+        {
+            var freed = 0;
+            foreach (var point in oldestFirst)
+            {
+                freed += unit == QuotaUnit.Messages ? 1 : point.Recipients;
+                if (freed >= excess) return point.At;
+            }
+            throw new InvalidOperationException("the window holds less use than it counted");
+        }
+
+        static int Need(QuotaLimit limit, ReservationRequest request) =>
+            limit.Unit == QuotaUnit.Messages ? 1 : request.Recipients;
+
+        static string Unit(QuotaLimit limit) => limit.Unit.ToString().ToLowerInvariant();
+    }
+}

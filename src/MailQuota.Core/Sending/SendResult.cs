@@ -1,0 +1,49 @@
+using System;
+
+namespace MailQuota.Core.Sending
+{
+    /// <summary>What became of one input row.</summary>
+    public enum RowStatus
+    {
+        Sent,
+        Failed,
+        /// <summary>The row itself is unusable (address, merge field); nothing was reserved or sent.</summary>
+        Invalid,
+        /// <summary>Not sent on purpose (e.g. the same address earlier in this run).</summary>
+        Skipped,
+        /// <summary>The server's answer was lost; the message may or may not have been accepted.</summary>
+        Unknown,
+        /// <summary>-WhatIf: composed and checked, not sent, no quota used.</summary>
+        WhatIf,
+    }
+
+    public sealed class SendResult
+    {
+        public int Row { get; set; }
+        public string Recipient { get; set; } = "";
+        public RowStatus Status { get; set; }
+        public string? MessageId { get; set; }
+        public DateTimeOffset? SentAt { get; set; }
+        public int Attempts { get; set; }
+        public string? Reply { get; set; }
+        public string Account { get; set; } = "";
+        public string Subject { get; set; } = "";
+
+        /// <summary>For Invalid rows: a stable identifier of the reason (InvalidAddress, MissingMergeField…).</summary>
+        public string? ErrorId { get; set; }
+    }
+
+    /// <summary>Told to the caller while the gate makes a message wait, once per tick.</summary>
+    public sealed class WaitNotice
+    {
+        public WaitNotice(int row, string recipient, DateTimeOffset until, TimeSpan remaining, string reason)
+        {
+            Row = row; Recipient = recipient; Until = until; Remaining = remaining; Reason = reason;
+        }
+        public int Row { get; }
+        public string Recipient { get; }
+        public DateTimeOffset Until { get; }
+        public TimeSpan Remaining { get; }
+        public string Reason { get; }
+    }
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Net;
+
+namespace MailQuota.Core.Smtp
+{
+    /// <summary>How the connection is secured; mirrors MailKit's SecureSocketOptions that matter.</summary>
+    public enum SmtpSecurity { Auto, SslOnConnect, StartTls, None }
+
+    public sealed class SmtpSettings
+    {
+        public SmtpSettings(string host, int port, SmtpSecurity security, NetworkCredential? credential)
+        {
+            if (string.IsNullOrWhiteSpace(host)) throw new ArgumentException("an SMTP server is required", nameof(host));
+            Host = host;
+            Port = port > 0 ? port : DefaultPort(security);
+            Security = security;
+            Credential = credential;
+        }
+
+        public string Host { get; }
+        public int Port { get; }
+        public SmtpSecurity Security { get; }
+        public NetworkCredential? Credential { get; }
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        public static int DefaultPort(SmtpSecurity security) =>
+            security == SmtpSecurity.SslOnConnect ? 465 : security == SmtpSecurity.StartTls ? 587 : 25;
+
+        /// <summary>Never includes the credential.</summary>
+        public override string ToString() => $"{Host}:{Port} ({Security})";
+    }
+
+    /// <summary>The server's final answer to one message.</summary>
+    public sealed class SmtpReply
+    {
+        public SmtpReply(bool accepted, int code, string text)
+        {
+            Accepted = accepted; Code = code; Text = text;
+        }
+
+        public bool Accepted { get; }
+
+        /// <summary>The SMTP reply code (250, 454, 550…); 0 when the connection failed before any reply.</summary>
+        public int Code { get; }
+        public string Text { get; }
+
+        public override string ToString() => Code > 0 ? $"{Code} {Text}" : Text;
+    }
+}

@@ -1,0 +1,27 @@
+using System;
+using MailQuota.Core;
+using MailQuota.Core.Ledger;
+using MailQuota.Core.Quota;
+
+// Usage: LedgerWorker <ledger> <account> <attempts> <perHourLimit>
+// Prints "ready", waits for a line on stdin (so several workers start together), then tries
+// <attempts> reservations without waiting and prints how many were granted.
+var path = args[0];
+var account = args[1];
+var attempts = int.Parse(args[2]);
+var policy = new QuotaPolicy { MessagesPerHour = int.Parse(args[3]) };
+using var ledger = new SqliteLedger(path);
+var gate = new QuotaGate(ledger, SystemClock.Instance);
+Console.WriteLine("ready");
+Console.ReadLine();
+var granted = 0;
+for (var i = 0; i < attempts; i++)
+{
+    var decision = gate.TryReserve(policy, new ReservationRequest(account, $"r{i}@example.test"));
+    if (decision.Granted)
+    {
+        granted++;
+        ledger.Complete(decision.ReservationId!.Value, SendStatus.Sent, SystemClock.Instance.UtcNow, "250 ok", 1);
+    }
+}
+Console.WriteLine($"granted {granted}");

@@ -1,0 +1,172 @@
+using System;
+using System.Linq;
+using MailQuota.Core.Ledger;
+using MailQuota.Core.Quota;
+
+namespace MailQuota.Core.Tests
+{
+    public sealed class QuotaGateTests : IDisposable
+    {
+        readonly TempLedger _file = new TempLedger();
+        readonly SqliteLedger _ledger;
+        readonly FakeClock _clock = new FakeClock();
+        readonly QuotaGate _gate;
+
+        public QuotaGateTests()
+        {
+            _ledger = new SqliteLedger(_file.Path);
+            _gate = new QuotaGate(_ledger, _clock);
+        }
+
+        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+
+        ReserveDecision Reserve(QuotaPolicy policy, int recipients = 1, string account = "a@example.test") =>
+            _gate.TryReserve(policy, new ReservationRequest(account, "r@example.test", recipients));
+
+        [Fact]
+        public void Grants_up_to_the_per_minute_limit_then_waits_exactly_until_the_oldest_leaves()
+        {
+            var policy = new QuotaPolicy { MessagesPerMinute = 3 };
+            var start = _clock.UtcNow;
+            for (var i = 0; i < 3; i++) { Assert.True(Reserve(policy).Granted); _clock.Advance(TimeSpan.FromSeconds(10)); }
+            var refused = Reserve(policy);
+            Assert.False(refused.Granted);
+            Assert.False(refused.Impossible);
+            Assert.Equal(start + TimeSpan.FromMinutes(1), refused.RetryAt);
+            Assert.Contains("3 messages per minute", refused.Reason);
+        }
+
+        [Fact]
+        public void A_reservation_leaves_the_window_exactly_at_its_length_not_a_millisecond_earlier()
+        {
+            var policy = new QuotaPolicy { MessagesPerMinute = 1 };
+            Assert.True(Reserve(policy).Granted);
+            _clock.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromMilliseconds(1));
+            Assert.False(Reserve(policy).Granted);
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.True(Reserve(policy).Granted);
+        }
+
+        [Fact]
+        public void The_longest_blocking_window_decides_the_wait()
+        {
+            var policy = new QuotaPolicy { MessagesPerMinute = 10, MessagesPerHour = 2 };
+            var start = _clock.UtcNow;
+            Assert.True(Reserve(policy).Granted);
+            _clock.Advance(TimeSpan.FromMinutes(5));
+            Assert.True(Reserve(policy).Granted);
+            var refused = Reserve(policy);
+            Assert.Equal(start + TimeSpan.FromHours(1), refused.RetryAt);
+            Assert.Contains("per hour", refused.Reason);
+        }
+
+        [Fact]
+        public void Recipient_limits_count_recipients_and_wait_until_enough_of_them_leave()
+        {
+            var policy = new QuotaPolicy { RecipientsPerHour = 10 };
+            var start = _clock.UtcNow;
+            Assert.True(Reserve(policy, 4).Granted);           // t0: 4
+            _clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.True(Reserve(policy, 4).Granted);           // t10: 8
+            _clock.Advance(TimeSpan.FromMinutes(10));
+            var refused = Reserve(policy, 7);                   // needs 8+7-10 = 5 freed: both rows
+            Assert.Equal(start + TimeSpan.FromMinutes(70), refused.RetryAt);
+            var fits = Reserve(policy, 2);                      // 8+2 = 10 fits
+            Assert.True(fits.Granted);
+        }
+
+        [Fact]
+        public void A_message_larger_than_a_limit_can_never_be_sent()
+        {
+            var policy = new QuotaPolicy { MaxRecipientsPerMessage = 5, RecipientsPerDay = 100 };
+            var tooMany = Reserve(policy, 6);
+            Assert.True(tooMany.Impossible);
+            Assert.Contains("maximum of 5", tooMany.Reason);
+            var overDay = Reserve(new QuotaPolicy { RecipientsPerDay = 3 }, 4);
+            Assert.True(overDay.Impossible);
+        }
+
+        [Fact]
+        public void Minimum_interval_is_measured_from_the_last_reservation()
+        {
+            var policy = new QuotaPolicy { MinInterval = TimeSpan.FromSeconds(2) };
+            var first = Reserve(policy);
+            Assert.True(first.Granted);
+            _clock.Advance(TimeSpan.FromMilliseconds(500));
+            var refused = Reserve(policy);
+            Assert.Equal(first.At + TimeSpan.FromSeconds(2), refused.RetryAt);
+            Assert.Contains("minimum interval", refused.Reason);
+            _clock.Advance(TimeSpan.FromMilliseconds(1500));
+            Assert.True(Reserve(policy).Granted);
+        }
+
+        [Fact]
+        public void Accounts_do_not_share_windows()
+        {
+            var policy = new QuotaPolicy { MessagesPerDay = 1 };
+            Assert.True(Reserve(policy, account: "one@example.test").Granted);
+            Assert.True(Reserve(policy, account: "two@example.test").Granted);
+            Assert.False(Reserve(policy, account: "one@example.test").Granted);
+        }
+
+        [Fact]
+        public void Released_reservations_give_their_quota_back()
+        {
+            var policy = new QuotaPolicy { MessagesPerHour = 1 };
+            var first = Reserve(policy);
+            _ledger.Complete(first.ReservationId!.Value, SendStatus.Released, _clock.UtcNow, null, 0);
+            Assert.True(Reserve(policy).Granted);
+        }
+
+        [Fact]
+        public void Failed_and_in_flight_sends_still_count()
+        {
+            var policy = new QuotaPolicy { MessagesPerHour = 2 };
+            var first = Reserve(policy);
+            _ledger.Complete(first.ReservationId!.Value, SendStatus.Failed, _clock.UtcNow, "550 no", 1);
+            Assert.True(Reserve(policy).Granted); // left in flight
+            Assert.False(Reserve(policy).Granted);
+        }
+
+        [Fact]
+        public void Usage_reports_used_remaining_and_when_the_window_frees()
+        {
+            var policy = new QuotaPolicy { MessagesPerHour = 5, RecipientsPerDay = 100 };
+            var start = _clock.UtcNow;
+            Reserve(policy, 3);
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            Reserve(policy, 2);
+            var usage = _gate.Usage("a@example.test", policy);
+            var hour = usage.Single(u => u.Window == "Hour");
+            Assert.Equal(2, hour.Used);
+            Assert.Equal(3, hour.Remaining);
+            Assert.Equal(start + TimeSpan.FromHours(1), hour.ResetsAt);
+            var day = usage.Single(u => u.Window == "Day");
+            Assert.Equal(QuotaUnit.Recipients, day.Unit);
+            Assert.Equal(5, day.Used);
+            Assert.Equal(95, day.Remaining);
+            var idle = _gate.Usage("nobody@example.test", policy);
+            Assert.All(idle, u => { Assert.Equal(0, u.Used); Assert.Null(u.ResetsAt); });
+        }
+
+        [Fact]
+        public void A_full_simulated_day_never_exceeds_any_window()
+        {
+            var policy = new QuotaPolicy { MessagesPerMinute = 5, MessagesPerHour = 100, MessagesPerDay = 500 };
+            var sent = new System.Collections.Generic.List<DateTimeOffset>();
+            var end = _clock.UtcNow + TimeSpan.FromDays(1);
+            while (_clock.UtcNow < end)
+            {
+                var d = Reserve(policy);
+                if (d.Granted) sent.Add(d.At);
+                else _clock.Sleep(d.RetryAt!.Value - _clock.UtcNow, default);
+            }
+            Assert.Equal(500, sent.Count);
+            foreach (var t in sent)
+            {
+                Assert.True(sent.Count(s => s > t - TimeSpan.FromMinutes(1) && s <= t) <= 5);
+                Assert.True(sent.Count(s => s > t - TimeSpan.FromHours(1) && s <= t) <= 100);
+            }
+        }
+    }
+}

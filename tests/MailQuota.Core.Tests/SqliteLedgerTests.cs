@@ -1,0 +1,114 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using MailQuota.Core.Ledger;
+using MailQuota.Core.Quota;
+
+namespace MailQuota.Core.Tests
+{
+    public sealed class SqliteLedgerTests : IDisposable
+    {
+        readonly TempLedger _file = new TempLedger();
+
+        public void Dispose() => _file.Dispose();
+
+        [Fact]
+        public void Reservations_and_policies_survive_reopening_the_file()
+        {
+            var clock = new FakeClock();
+            var policy = new QuotaPolicy { MessagesPerHour = 2, MinInterval = TimeSpan.FromSeconds(1) };
+            using (var ledger = new SqliteLedger(_file.Path))
+            {
+                var gate = new QuotaGate(ledger, clock);
+                Assert.True(gate.TryReserve(policy, new ReservationRequest("a", "x@example.test")).Granted);
+                clock.Advance(TimeSpan.FromSeconds(5));
+                Assert.True(gate.TryReserve(policy, new ReservationRequest("a", "y@example.test")).Granted);
+                ledger.SavePolicy("a", policy, clock.UtcNow);
+            }
+            using (var reopened = new SqliteLedger(_file.Path))
+            {
+                Assert.Equal(policy, reopened.GetPolicy("a"));
+                Assert.Equal(new[] { "a" }, reopened.Accounts());
+                var refused = new QuotaGate(reopened, clock).TryReserve(policy, new ReservationRequest("a", "z@example.test"));
+                Assert.False(refused.Granted);
+            }
+        }
+
+        [Fact]
+        public void The_file_uses_write_ahead_logging()
+        {
+            using var ledger = new SqliteLedger(_file.Path);
+            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            check.Open();
+            using var cmd = check.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode;";
+            Assert.Equal("wal", cmd.ExecuteScalar());
+        }
+
+        [Fact]
+        public void Complete_records_the_outcome_of_a_reservation()
+        {
+            var clock = new FakeClock();
+            using var ledger = new SqliteLedger(_file.Path);
+            var id = new QuotaGate(ledger, clock).TryReserve(new QuotaPolicy(), new ReservationRequest("a", "x@example.test") { MessageId = "m1@x" }).ReservationId!.Value;
+            ledger.Complete(id, SendStatus.Sent, clock.UtcNow, "250 2.0.0 queued", 1);
+            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            check.Open();
+            using var cmd = check.CreateCommand();
+            cmd.CommandText = "SELECT status, reply, message_id, attempts FROM sends WHERE id=" + id;
+            using var r = cmd.ExecuteReader();
+            Assert.True(r.Read());
+            Assert.Equal("Sent", r.GetString(0));
+            Assert.Equal("250 2.0.0 queued", r.GetString(1));
+            Assert.Equal("m1@x", r.GetString(2));
+            Assert.Equal(1, r.GetInt32(3));
+        }
+
+        [Fact]
+        public void An_abandoned_reservation_transaction_rolls_back()
+        {
+            using var ledger = new SqliteLedger(_file.Path);
+            using (var tx = ledger.BeginReservation("a"))
+                tx.Insert(new ReservationRequest("a", "x@example.test"), DateTimeOffset.UtcNow);
+            Assert.Equal(0, ledger.UseSince("a", DateTimeOffset.UtcNow.AddDays(-1)).Messages);
+        }
+
+        [Fact]
+        public async Task Two_processes_on_one_file_never_reserve_more_than_the_limit_together()
+        {
+            const int limit = 150;
+            var workers = Enumerable.Range(0, 2).Select(_ => StartWorker(_file.Path, "shared@example.test", attempts: 120, limit)).ToList();
+            foreach (var w in workers) Assert.Equal("ready", await w.StandardOutput.ReadLineAsync());
+            foreach (var w in workers) await w.StandardInput.WriteLineAsync("go");
+            var granted = 0;
+            foreach (var w in workers)
+            {
+                var line = await w.StandardOutput.ReadLineAsync();
+                Assert.StartsWith("granted ", line);
+                var n = int.Parse(line!.Substring("granted ".Length));
+                Assert.True(n > 0, "each worker got some of the quota");
+                granted += n;
+                Assert.True(w.WaitForExit(60_000));
+                Assert.Equal(0, w.ExitCode);
+            }
+            Assert.Equal(limit, granted);
+            using var ledger = new SqliteLedger(_file.Path);
+            Assert.Equal(limit, ledger.UseSince("shared@example.test", DateTimeOffset.UtcNow.AddHours(-1)).Messages);
+        }
+
+        static Process StartWorker(string ledger, string account, int attempts, int limit)
+        {
+            var dll = Path.Combine(AppContext.BaseDirectory, "LedgerWorker.dll");
+            var info = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { dll, ledger, account, attempts.ToString(), limit.ToString() }) info.ArgumentList.Add(a);
+            return Process.Start(info)!;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'TestSetup.ps1') }
+
+Describe 'The built module' {
+    It 'imports in a new pwsh with no other step and lists its cmdlets' {
+        $r = Invoke-ChildPwsh "Import-Module '$ModulePath'; (Get-Command -Module MailQuotaPS).Name -join ','"
+        $r.ExitCode | Should -Be 0
+        $names = ($r.Output | Select-Object -Last 1) -split ','
+        $names | Should -Contain 'Send-ThrottledMail'
+        $names | Should -Contain 'Get-SendQuota'
+    }
+
+    It 'ships the native SQLite library for every platform it targets' {
+        $base = (Get-Module MailQuotaPS).ModuleBase
+        foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64') {
+            Get-ChildItem (Join-Path $base "runtimes/$rid/native") -File | Should -Not -BeNullOrEmpty -Because $rid
+        }
+    }
+
+    It 'opens a ledger from PowerShell (the native library is found at import)' {
+        $ledger = New-TestLedgerPath
+        { Get-SendQuota -LedgerPath $ledger -ErrorAction Stop } | Should -Not -Throw
+        Test-Path $ledger | Should -BeTrue
+    }
+
+    It 'refuses a ledger on a network share with a clear error' {
+        { Get-SendQuota -LedgerPath '\\fileserver\share\ledger.db' -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*network*local disk*'
+    }
+
+    It 'declares its output types' {
+        (Get-Command Send-ThrottledMail).OutputType.Name | Should -Contain 'MailQuota.Core.Sending.SendResult'
+        (Get-Command Get-SendQuota).OutputType.Name | Should -Contain 'MailQuota.Core.Quota.QuotaUsage'
+    }
+}
