@@ -11,9 +11,13 @@ namespace MailQuota.Core.Ledger
     /// WAL with synchronous=FULL, so a confirmed send survives a crash; reservations run under
     /// BEGIN IMMEDIATE, so two processes decide one after the other on the same counts.
     /// </summary>
-    public sealed class SqliteLedger : ILedger
+    public sealed partial class SqliteLedger : ILedger
     {
-        const int SchemaVersion = 1;
+        /// <summary>
+        /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
+        /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
+        /// </summary>
+        static readonly string[] Schema = { SendsSchema };
         readonly SqliteConnection _connection;
 
         public SqliteLedger(string path)
@@ -42,10 +46,17 @@ namespace MailQuota.Core.Ledger
             Execute("BEGIN IMMEDIATE;");
             try
             {
-                var version = Convert.ToInt32(Scalar("PRAGMA user_version;"));
-                if (version < 1)
-                {
-                    Execute(@"
+                foreach (var ddl in Schema) Execute(ddl);
+                Execute("COMMIT;");
+            }
+            catch
+            {
+                Execute("ROLLBACK;");
+                throw;
+            }
+        }
+
+        const string SendsSchema = @"
 CREATE TABLE IF NOT EXISTS sends (
   id           INTEGER PRIMARY KEY,
   account      TEXT    NOT NULL,
@@ -64,17 +75,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   account     TEXT PRIMARY KEY,
   policy      TEXT NOT NULL,
   updated_at  INTEGER NOT NULL
-);");
-                    Execute($"PRAGMA user_version={SchemaVersion};");
-                }
-                Execute("COMMIT;");
-            }
-            catch
-            {
-                Execute("ROLLBACK;");
-                throw;
-            }
-        }
+);";
 
         public IReservationTransaction BeginReservation(string account) => new Transaction(this, account);
 
@@ -156,12 +157,6 @@ ON CONFLICT(account) DO UPDATE SET policy=excluded.policy, updated_at=excluded.u
         {
             using var cmd = Command(sql);
             cmd.ExecuteNonQuery();
-        }
-
-        object? Scalar(string sql)
-        {
-            using var cmd = Command(sql);
-            return cmd.ExecuteScalar();
         }
 
         public void Dispose() => _connection.Dispose();
