@@ -82,6 +82,10 @@ namespace MailQuotaPS
         SendSession? _session;
         readonly ProgressRecord _progress = new ProgressRecord(1, "Send-ThrottledMail", "Starting");
         string? _lastWaitReason;
+
+        /// <summary>Rendering progress costs more than sending a message: update it a few times a second.</summary>
+        static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+        readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
         int _sent;
 
         protected override void BeginProcessing()
@@ -122,10 +126,14 @@ namespace MailQuotaPS
                 return;
             }
             if (result.Status == RowStatus.Sent) _sent++;
-            _progress.StatusDescription = $"{_sent} sent, row {row.Number} {result.Status}: {result.Recipient}";
-            _progress.CurrentOperation = null;
-            _progress.SecondsRemaining = -1;
-            WriteProgress(_progress);
+            if (_sinceProgress.Elapsed >= ProgressInterval)
+            {
+                _progress.StatusDescription = $"{_sent} sent, row {row.Number} {result.Status}: {result.Recipient}";
+                _progress.CurrentOperation = null;
+                _progress.SecondsRemaining = -1;
+                WriteProgress(_progress);
+                _sinceProgress.Restart();
+            }
             Emit(result, row);
         }
 

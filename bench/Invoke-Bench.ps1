@@ -1,0 +1,158 @@
+# The benchmark: every figure next to its peer and its target, medians of several runs, all
+# measured in this one run on this machine. Writes bench/results.md and prints it.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [int] $Runs = 3,
+    [int] $Messages = 2000,
+    [int] $SendMailMessageCount = 200,
+    [int] $MemoryRows = 1000000,
+    [int] $RealSeconds = 180
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$root = Split-Path $PSScriptRoot -Parent
+Import-Module $ModulePath
+$results = [System.Collections.Generic.List[object]]::new()
+$work = Join-Path ([IO.Path]::GetTempPath()) "mqps-bench-$([guid]::NewGuid().ToString('N'))"
+New-Item -ItemType Directory $work | Out-Null
+
+function Add-Result([string] $Case, [string] $Figure, [string] $Peer, [double] $Ratio, [string] $Target, [bool] $Met) {
+    $results.Add([pscustomobject]@{ Case = $Case; Figure = $Figure; Peer = $Peer; Ratio = $Ratio; Target = $Target; Met = $Met })
+    Write-Host ("  {0}: {1} | peer {2} | ratio {3:0.###} | target {4} {5}" -f $Case, $Figure, $Peer, $Ratio, $Target, $(if ($Met) { 'ok' } else { 'MISSED' }))
+}
+function Get-Median([double[]] $Values) {
+    $s = @($Values | Sort-Object)
+    if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
+}
+function Start-Tool([string] $Dll, [string[]] $Arguments) {
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    $info.ArgumentList.Add($Dll); foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardInput = $true; $info.RedirectStandardOutput = $true; $info.UseShellExecute = $false
+    [Diagnostics.Process]::Start($info)
+}
+function Get-PwshCommand {
+    $exe = (Get-Process -Id $PID).Path
+    @($exe) + @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+}
+
+Write-Host 'Building the benchmark tools'
+foreach ($p in 'SmtpSink', 'MailQuotaBench') {
+    & dotnet build (Join-Path $PSScriptRoot "$p/$p.csproj") -c Release --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw "building $p failed" }
+}
+$sinkDll = Join-Path $PSScriptRoot 'SmtpSink/bin/Release/net10.0/SmtpSink.dll'
+$benchDll = Join-Path $PSScriptRoot 'MailQuotaBench/bin/Release/net10.0/MailQuotaBench.dll'
+
+$sink = Start-Tool $sinkDll @()
+$port = [int](($sink.StandardOutput.ReadLine() -split ' ')[1])
+function Get-SinkStats { $sink.StandardInput.WriteLine('stats'); $n, $s = $sink.StandardOutput.ReadLine() -split ' '; [pscustomobject]@{ Messages = [int]$n; Seconds = [double]$s } }
+function Reset-Sink { $sink.StandardInput.WriteLine('reset') }
+
+try {
+    # 1. Send throughput over loopback into the sink.
+    Write-Host "`n1. Send throughput: $Messages messages over loopback into a socket sink (port $port), $Runs runs"
+    $csv = Join-Path $work 'rows.csv'
+    1..$Messages | ForEach-Object { [pscustomobject]@{ Email = "r$_@example.test"; Name = "Recipient $_"; Number = $_ } } | Export-Csv $csv -NoTypeInformation
+    $ours = @(); $mailkit = @(); $smm = @(); $sinkRates = @()
+    $warm = Join-Path $work 'warm.csv'
+    Import-Csv $csv | Select-Object -First 200 | Export-Csv $warm -NoTypeInformation
+    Import-Csv $warm | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $port -From 'warm@example.test' -Subject 'Notice {{Number}}' `
+        -Body 'warm-up' -MaxPerMinute 1000000000 -LedgerPath (Join-Path $work 'warm.db') | Out-Null
+    for ($r = 1; $r -le $Runs; $r++) {
+        Reset-Sink
+        $p = Start-Tool $benchDll @('mailkit-loop', "$port", "$Messages")
+        $mailkit += [double](($p.StandardOutput.ReadLine() -split ' ')[1]); $p.WaitForExit()
+
+        Reset-Sink
+        $ledger = Join-Path $work "send-$r.db"
+        $t = Measure-Command {
+            Import-Csv $csv | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $port -From 'bench@example.test' -Subject 'Notice {{Number}}' `
+                -Body "Dear {{Name}},`nyour notice number {{Number}} is ready." -MaxPerMinute 1000000000 -LedgerPath $ledger | Out-Null
+        }
+        $st = Get-SinkStats
+        if ($st.Messages -ne $Messages) { throw "the sink received $($st.Messages) of $Messages messages" }
+        $ours += $Messages / $t.TotalSeconds
+        $sinkRates += $st.Messages / [math]::Max($st.Seconds, 1e-6)
+
+        Reset-Sink
+        $t = Measure-Command {
+            for ($i = 1; $i -le $SendMailMessageCount; $i++) {
+                Send-MailMessage -SmtpServer 127.0.0.1 -Port $port -From 'bench@example.test' -To "r$i@example.test" -Subject "Notice $i" -Body "Dear Recipient $i" -WarningAction SilentlyContinue
+            }
+        }
+        $smm += $SendMailMessageCount / $t.TotalSeconds
+    }
+    $o = Get-Median $ours; $m = Get-Median $mailkit; $s = Get-Median $smm
+    Add-Result 'Send-ThrottledMail from CSV vs MailKit loop (msg/s)' ('{0:0}' -f $o) ('{0:0}' -f $m) ($o / $m) '>= 0.8' ($o / $m -ge 0.8)
+    Add-Result 'Send-ThrottledMail from CSV vs Send-MailMessage loop (msg/s)' ('{0:0}' -f $o) ('{0:0.0}' -f $s) ($o / $s) '>= 20' ($o / $s -ge 20)
+    $k = Get-Median $sinkRates
+    Add-Result 'Sink own rate while Send-ThrottledMail ran (msg/s; not the bottleneck)' ('{0:0}' -f $k) ('{0:0}' -f $o) ($k / $o) '>= 1 (informational)' ($k / $o -ge 0.99)
+
+    # 2. Ledger reservations vs bare SQLite transactions on the same file system.
+    Write-Host "`n2. Ledger reservations vs bare SQLite (synchronous=FULL, WAL), $Runs runs"
+    $n = 2000
+    foreach ($procs in 1, 4) {
+        $reserve = @(); $bare = @()
+        for ($r = 1; $r -le $Runs; $r++) {
+            foreach ($kind in 'reserve', 'bare-sqlite') {
+                $file = Join-Path $work "$kind-$procs-$r.db"
+                $ps = @(1..$procs | ForEach-Object { Start-Tool $benchDll @($kind, $file, "$n", '--wait-go') })
+                $ps | ForEach-Object { if ($_.StandardOutput.ReadLine() -ne 'ready') { throw 'worker did not start' } }
+                $ps | ForEach-Object { $_.StandardInput.WriteLine('go') }
+                $lines = $ps | ForEach-Object { $_.StandardOutput.ReadLine() }
+                $ps | ForEach-Object { $_.WaitForExit() }
+                $total = ($lines | ForEach-Object { [int](($_ -split ' ')[1]) } | Measure-Object -Sum).Sum
+                $slowest = ($lines | ForEach-Object { [double](($_ -split ' ')[2]) } | Measure-Object -Maximum).Maximum
+                if ($kind -eq 'reserve') { $reserve += $total / $slowest } else { $bare += $total / $slowest }
+            }
+        }
+        $rv = Get-Median $reserve; $bv = Get-Median $bare
+        Add-Result "Ledger reservations, $procs process(es) on one file (per s)" ('{0:0}' -f $rv) ('{0:0}' -f $bv) ($rv / $bv) '>= 0.5' ($rv / $bv -ge 0.5)
+    }
+
+    # 5. Quota fidelity: a simulated day (fake clock) and real minutes against the sink.
+    Write-Host "`n5. Quota fidelity"
+    $p = Start-Tool $benchDll @('fidelity'); $null, $sent, $allowed, $violations = $p.StandardOutput.ReadLine() -split ' '; $p.WaitForExit()
+    Add-Result 'Simulated 24 h, mixed policy: sent / allowed' "$sent" "$allowed" ([double]$sent / [double]$allowed) '>= 0.99' ([double]$sent / [double]$allowed -ge 0.99)
+    Add-Result 'Simulated 24 h, mixed policy: window violations' "$violations" '0' ([double]$violations) '= 0' ([int]$violations -eq 0)
+    $perMinute = 60
+    $expected = [int]($perMinute * $RealSeconds / 60)
+    Write-Host "   real clock: $($expected + 1) rows at $perMinute per minute ($RealSeconds s)"
+    $ledger = Join-Path $work 'real.db'
+    $start = [DateTimeOffset]::UtcNow
+    $sentRows = 1..($expected + 1) | ForEach-Object { "real$_@example.test" } |
+        Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $port -From 'real@example.test' -Subject 's' -Body 'b' -MaxPerMinute $perMinute -LedgerPath $ledger
+    $inTime = @($sentRows | Where-Object { $_.Status -eq 'Sent' -and ($_.SentAt - $start).TotalSeconds -lt $RealSeconds }).Count
+    Add-Result "Real $RealSeconds s at $perMinute/min into the sink: sent / allowed" "$inTime" "$expected" ($inTime / $expected) '>= 0.95' ($inTime / $expected -ge 0.95)
+
+    # 6. Memory: -WhatIf over a large pipeline, in a fresh pwsh.
+    Write-Host "`n6. Memory: -WhatIf over $MemoryRows piped rows"
+    $peaks = @{}
+    foreach ($rows in ($MemoryRows / 10), $MemoryRows) {
+        $script = "Import-Module '$ModulePath'; 1..$rows | ForEach-Object { [pscustomobject]@{ To = `"u`$_@example.test`"; Name = `"User `$_`" } } | Send-ThrottledMail -From 'm@example.test' -Subject 'Hi {{Name}}' -Body 'x' -WhatIf | Out-Null; Set-Content -Path '$work/peak.txt' -Value (Get-Process -Id `$PID).PeakWorkingSet64"
+        $pwsh = Get-PwshCommand
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded | Out-Null
+        if ($LASTEXITCODE) { throw "the -WhatIf run over $rows rows failed" }
+        $peaks[$rows] = [double](Get-Content "$work/peak.txt") / 1MB
+    }
+    $big = $peaks[$MemoryRows]; $small = $peaks[$MemoryRows / 10]
+    Add-Result "Peak working set, -WhatIf over $MemoryRows rows (MB) vs $($MemoryRows / 10) rows" ('{0:0}' -f $big) ('{0:0}' -f $small) ($big / $small) '< 300 MB, ratio <= 1.2 (flat)' ($big -lt 300 -and $big / $small -le 1.2)
+}
+finally {
+    $sink.StandardInput.WriteLine('quit'); $null = $sink.WaitForExit(5000)
+    Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+$cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+$lines = @(
+    '# Benchmark results'
+    ''
+    "Measured $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC by ``dotnet pwsh ./build.ps1 -Task Bench`` on $([Environment]::ProcessorCount) cores ($cpu), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version). Figures are medians of $Runs runs; every ratio is measured in this one run."
+    ''
+    '| case | figure | peer figure | ratio | target | met |'
+    '|---|---|---|---|---|---|'
+) + ($results | ForEach-Object { '| {0} | {1} | {2} | {3:0.###} | {4} | {5} |' -f $_.Case, $_.Figure, $_.Peer, $_.Ratio, $_.Target, $(if ($_.Met) { 'yes' } else { '**no**' }) })
+$lines | Set-Content (Join-Path $PSScriptRoot 'results.md') -Encoding utf8
+''
+$lines

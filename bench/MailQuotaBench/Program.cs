@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MailQuota.Core;
+using MailQuota.Core.Ledger;
+using MailQuota.Core.Quota;
+using Microsoft.Data.Sqlite;
+using MimeKit;
+
+// Each case prints one line: "<name> <figure>" (figures per second unless named otherwise).
+// With --wait-go the process prints "ready" and waits for a line on stdin before measuring, so
+// several processes can start together.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var waitGo = args.Contains("--wait-go");
+var a = args.Where(x => x != "--wait-go").ToArray();
+void Ready() { if (waitGo) { Console.WriteLine("ready"); Console.ReadLine(); } }
+
+switch (a[0])
+{
+    case "mailkit-loop": MailKitLoop(int.Parse(a[1]), int.Parse(a[2])); break;
+    case "reserve": Reserve(a[1], int.Parse(a[2])); break;
+    case "bare-sqlite": BareSqlite(a[1], int.Parse(a[2])); break;
+    case "fidelity": Fidelity(); break;
+    default: Console.Error.WriteLine("cases: mailkit-loop PORT N | reserve LEDGER N | bare-sqlite FILE N | fidelity"); Environment.Exit(2); break;
+}
+
+// The limit: a plain MailKit loop on one connection, messages like the module composes.
+void MailKitLoop(int port, int count)
+{
+    using var client = new SmtpClient();
+    client.Connect("127.0.0.1", port, SecureSocketOptions.None);
+    Ready();
+    for (var i = 0; i < 200; i++) client.Send(Compose(-i)); // warm-up, as the cmdlet gets one
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++) client.Send(Compose(i));
+    watch.Stop();
+    client.Disconnect(true);
+    Console.WriteLine($"mailkit-loop {count / watch.Elapsed.TotalSeconds:0.0}");
+}
+
+static MimeMessage Compose(int i)
+{
+    var m = new MimeMessage();
+    m.From.Add(new MailboxAddress("Bench", "bench@example.test"));
+    m.To.Add(new MailboxAddress($"Recipient {i}", $"r{i}@example.test"));
+    m.Subject = $"Notice {i}";
+    m.Body = new TextPart("plain") { Text = $"Dear Recipient {i},\nyour notice number {i} is ready." };
+    return m;
+}
+
+// Reservations through the quota gate (windows counted, row inserted, BEGIN IMMEDIATE, FULL sync).
+void Reserve(string ledgerPath, int count)
+{
+    using var ledger = new SqliteLedger(ledgerPath);
+    var gate = new QuotaGate(ledger, SystemClock.Instance);
+    var policy = new QuotaPolicy { MessagesPerMinute = int.MaxValue / 2, MessagesPerHour = int.MaxValue / 2, RecipientsPerDay = int.MaxValue / 2 };
+    var account = "bench-" + Environment.ProcessId + "@example.test";
+    Ready();
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+        if (!gate.TryReserve(policy, new ReservationRequest(account, $"r{i}@example.test")).Granted) throw new InvalidOperationException("refused");
+    watch.Stop();
+    Console.WriteLine($"reserve {count} {watch.Elapsed.TotalSeconds:0.000000}");
+}
+
+// The floor: one bare transaction per row with the same pragmas and the same row.
+void BareSqlite(string path, int count)
+{
+    using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+    c.Open();
+    void Exec(string sql) { using var cmd = c.CreateCommand(); cmd.CommandText = sql; cmd.ExecuteNonQuery(); }
+    Exec("PRAGMA journal_mode=WAL;"); Exec("PRAGMA synchronous=FULL;"); Exec("PRAGMA busy_timeout=30000;");
+    Exec("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, account TEXT, recipient TEXT, recipients INTEGER, reserved_at INTEGER, status TEXT)");
+    Exec("CREATE INDEX IF NOT EXISTS t_w ON t(account, reserved_at, recipients, status)");
+    using var insert = c.CreateCommand();
+    insert.CommandText = "INSERT INTO t(account, recipient, recipients, reserved_at, status) VALUES($a, $r, 1, $t, 'InFlight')";
+    var pa = insert.Parameters.Add("$a", SqliteType.Text); var pr = insert.Parameters.Add("$r", SqliteType.Text); var pt = insert.Parameters.Add("$t", SqliteType.Integer);
+    Ready();
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        Exec("BEGIN IMMEDIATE;");
+        pa.Value = "bare-" + Environment.ProcessId; pr.Value = $"r{i}@example.test"; pt.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        insert.ExecuteNonQuery();
+        Exec("COMMIT;");
+    }
+    watch.Stop();
+    Console.WriteLine($"bare-sqlite {count} {watch.Elapsed.TotalSeconds:0.000000}");
+}
+
+// A simulated day under a mixed policy: a greedy sender that waits exactly as told.
+void Fidelity()
+{
+    var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mqps-fidelity-{Guid.NewGuid():N}.db");
+    try
+    {
+        var clock = new SimulatedClock(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+        var policy = new QuotaPolicy { MessagesPerMinute = 30, MessagesPerHour = 600, MessagesPerDay = 5000, RecipientsPerHour = 900, MinInterval = TimeSpan.FromMilliseconds(500) };
+        using var ledger = new SqliteLedger(path);
+        var gate = new QuotaGate(ledger, clock);
+        var start = clock.UtcNow;
+        var end = start + TimeSpan.FromDays(1);
+        var sent = new List<(DateTimeOffset At, int Recipients)>();
+        var random = new Random(7);
+        while (clock.UtcNow < end)
+        {
+            var recipients = random.Next(1, 4);
+            var d = gate.TryReserve(policy, new ReservationRequest("fidelity@example.test", "r@example.test", recipients));
+            if (d.Granted) sent.Add((d.At, recipients));
+            else clock.Sleep(d.RetryAt!.Value - clock.UtcNow, default);
+        }
+        // What the policy allowed: the day limit, unless the hourly recipient limit binds first.
+        var allowed = Math.Min(policy.MessagesPerDay!.Value, AllowedByRecipients(sent, policy.RecipientsPerHour!.Value));
+        var violations = 0;
+        var times = sent.Select(s => s.At).ToArray();
+        for (var i = 0; i < times.Length; i++)
+        {
+            var t = times[i];
+            if (CountSince(sent, t - TimeSpan.FromMinutes(1), t, false) > policy.MessagesPerMinute) violations++;
+            if (CountSince(sent, t - TimeSpan.FromHours(1), t, false) > policy.MessagesPerHour) violations++;
+            if (CountSince(sent, t - TimeSpan.FromHours(1), t, true) > policy.RecipientsPerHour) violations++;
+            if (i > 0 && t - times[i - 1] < policy.MinInterval) violations++;
+        }
+        Console.WriteLine($"fidelity {sent.Count} {allowed} {violations}");
+    }
+    finally { SqliteConnection.ClearAllPools(); foreach (var f in System.IO.Directory.GetFiles(System.IO.Path.GetTempPath(), System.IO.Path.GetFileName(path) + "*")) System.IO.File.Delete(f); }
+}
+
+static int CountSince(List<(DateTimeOffset At, int Recipients)> sent, DateTimeOffset after, DateTimeOffset upTo, bool recipients) =>
+    sent.Where(s => s.At > after && s.At <= upTo).Sum(s => recipients ? s.Recipients : 1);
+
+// With a mean of 2 recipients per message and 900 recipients per hour, 24 hours allow
+// 24 * 900 / mean messages; the day limit caps it.
+static int AllowedByRecipients(List<(DateTimeOffset At, int Recipients)> sent, int perHour) =>
+    (int)Math.Floor(24.0 * perHour / sent.Average(s => s.Recipients));
+
+sealed class SimulatedClock : IClock
+{
+    public SimulatedClock(DateTimeOffset start) => UtcNow = start;
+    public DateTimeOffset UtcNow { get; private set; }
+    public void Sleep(TimeSpan duration, CancellationToken cancellationToken) { if (duration > TimeSpan.Zero) UtcNow += duration; }
+}
