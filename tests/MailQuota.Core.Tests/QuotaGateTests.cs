@@ -119,6 +119,25 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void Window_counts_stay_exact_with_released_rows_between_and_a_clock_that_steps_back()
+        {
+            var policy = new QuotaPolicy { MessagesPerHour = 3, RecipientsPerHour = 10 };
+            Assert.True(Reserve(policy, 2).Granted);
+            var released = Reserve(policy, 5);
+            _ledger.Complete(released.ReservationId!.Value, SendStatus.Released, _clock.UtcNow, null, 0);
+            _clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.True(Reserve(policy, 3).Granted);
+            _clock.Advance(TimeSpan.FromMinutes(-5));                 // NTP steps the clock back
+            var use = _ledger.UseSince("a@example.test", _clock.UtcNow - TimeSpan.FromHours(1));
+            Assert.Equal(2, use.Messages);
+            Assert.Equal(5, use.Recipients);
+            Assert.True(Reserve(policy, 5).Granted);                  // 10 recipients: exactly full
+            Assert.False(Reserve(policy, 1).Granted);
+            _clock.Advance(TimeSpan.FromMinutes(64));                 // the first row has left; the two at T+10 min remain
+            Assert.Equal(2, _ledger.UseSince("a@example.test", _clock.UtcNow - TimeSpan.FromHours(1)).Messages);
+        }
+
+        [Fact]
         public void Failed_and_in_flight_sends_still_count()
         {
             var policy = new QuotaPolicy { MessagesPerHour = 2 };
