@@ -54,7 +54,11 @@ function Invoke-Build {
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     Invoke-Dotnet publish (Join-Path $root 'src/MailQuotaPS/MailQuotaPS.csproj') -c $Configuration -o $moduleOut "-p:Version=$version" --nologo -v quiet
     Copy-Item (Join-Path $root 'MailQuotaPS.psd1') $moduleOut
-    Copy-Item (Join-Path $root 'module/*') $moduleOut -Recurse
+    Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleOut
+    $help = New-Item -ItemType Directory (Join-Path $moduleOut 'en-US')
+    Copy-Item (Join-Path $root 'module/about_*.help.txt') $help
+    $code = Invoke-Pwsh (Join-Path $root 'module/New-MamlHelp.ps1') @('-ModulePath', (Join-Path $moduleOut 'MailQuotaPS.psd1'), '-OutFile', (Join-Path $help 'MailQuotaPS.dll-Help.xml'))
+    if ($code -ne 0) { throw "Writing the help failed (exit code $code)." }
     Write-Host "Module: $moduleOut"
 }
 

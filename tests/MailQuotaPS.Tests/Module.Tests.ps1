@@ -32,3 +32,23 @@ Describe 'The built module' {
         (Get-Command Get-SendQuota).OutputType.Name | Should -Contain 'MailQuota.Core.Quota.QuotaUsage'
     }
 }
+
+Describe 'Help' {
+    It 'documents <_> with a synopsis, a description, every parameter and an example' -ForEach @(
+        Get-Command -Module MailQuotaPS -CommandType Cmdlet | ForEach-Object Name
+    ) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeLike "$_*" -Because 'a generated synopsis is only the syntax'
+        "$($help.Description.Text)" | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 1
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        foreach ($name in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $p = $help.Parameters.Parameter | Where-Object Name -EQ $name
+            "$($p.Description.Text)" | Should -Not -BeNullOrEmpty -Because "-$name needs help"
+        }
+    }
+
+    It 'ships about_MailQuotaPS' {
+        Get-Help about_MailQuotaPS | Out-String | Should -Match 'THE LEDGER'
+    }
+}

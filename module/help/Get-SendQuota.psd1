@@ -1,0 +1,14 @@
+@{
+    Synopsis    = 'Shows each quota window of a sending account: limit, used, remaining and when it frees up.'
+    Description = @'
+Get-SendQuota reads the ledger and writes one object per window of each account's remembered policy: Account, Window (Minute, Hour or Day), Unit (Messages or Recipients), Limit, Used, Remaining and ResetsAt, the time the oldest use in the window leaves it. Windows are rolling and exact: they count the ledger's own rows, including sends by other processes of this host.
+'@
+    Parameters  = @{
+        Account    = 'The accounts to show (wildcards allowed). All accounts in the ledger when omitted.'
+        LedgerPath = 'The ledger file. Defaults to $env:MAILQUOTAPS_LEDGER, else MailQuotaPS/ledger.db in the local application data folder.'
+    }
+    Examples    = @(
+        @{ Code = 'Get-SendQuota'; Remarks = 'Every window of every account in the default ledger.' }
+        @{ Code = 'Get-SendQuota -Account notices@contoso.com | Where-Object Remaining -lt 10'; Remarks = 'The windows of one account that are nearly used up.' }
+    )
+}

@@ -1,0 +1,52 @@
+@{
+    Synopsis    = 'Sends one message per pipeline row within the sending account''s quota, waiting instead of getting the account blocked.'
+    Description = @'
+Send-ThrottledMail sends each row as it arrives from the pipeline (Import-Csv, a database query, Get-ADUser...). The recipient comes from the row's To, Email, EmailAddress, Mail or Address property, the display name from Name or DisplayName, and every property is a merge field for {{Column}} placeholders in -Subject, -Body and -HtmlBody (names are case-insensitive; HTML bodies get the values HTML-encoded).
+
+Before each message the cmdlet reserves quota for the account in a SQLite ledger shared by every PowerShell process of the user on this host. When a per-minute, per-hour or per-day window (messages or recipients) is full, or the minimum interval has not passed, it waits until capacity frees up; the progress bar shows what it waits for and the seconds left, and -InformationAction Continue or -Verbose prints each wait. Ctrl+C stops at once and leaves the ledger consistent.
+
+The limits given are remembered for the account (the From address, or -Account), so later runs need not repeat them. With none given and none remembered a conservative default applies and a warning says so.
+
+Each row produces one result object (Row, Recipient, Status, MessageId, SentAt, Attempts, Reply). A row that cannot be sent as given (bad address, missing merge field, a line break that would smuggle a header) is Invalid and uses no quota; a server refusal is Failed with the reply; both are also written as non-terminating errors naming the row, and the run goes on. -WhatIf composes and checks every row but touches neither the server nor the ledger. The credential is never written anywhere.
+'@
+    Parameters  = @{
+        InputObject             = 'The row. Any object (its properties are the merge fields), a hashtable, or an address string.'
+        To                      = 'The recipient address. Bound from the row''s To, Email, EmailAddress, Mail or Address property.'
+        Name                    = 'The recipient''s display name. Bound from the row''s Name or DisplayName property.'
+        From                    = 'The sender address, e.g. ''IT Notices <notices@contoso.com>''. It is also the quota account unless -Account is given.'
+        Subject                 = 'The subject template. {{Column}} placeholders are replaced by the row''s values.'
+        Body                    = 'The plain-text body template with {{Column}} placeholders. Give -Body, -HtmlBody or both.'
+        HtmlBody                = 'The HTML body template with {{Column}} placeholders; merged values are HTML-encoded.'
+        SmtpServer              = 'The SMTP server host name. Defaults to $PSEmailServer.'
+        Port                    = 'The SMTP port. Defaults to 465 with SslOnConnect, 587 with StartTls, otherwise 25.'
+        Credential              = 'The account to log in with. Never written to the screen, a log or the ledger.'
+        SecureSocketOptions     = 'How the connection is secured: Auto (TLS when offered), SslOnConnect, StartTls or None.'
+        MaxPerMinute            = 'At most this many messages in any rolling minute.'
+        MaxPerHour              = 'At most this many messages in any rolling hour.'
+        MaxPerDay               = 'At most this many messages in any rolling 24 hours.'
+        MaxRecipientsPerHour    = 'At most this many recipients in any rolling hour.'
+        MaxRecipientsPerDay     = 'At most this many recipients in any rolling 24 hours (Exchange Online and Gmail count recipients).'
+        MaxRecipientsPerMessage = 'The most recipients the provider accepts in one message.'
+        MinInterval             = 'The least time between two messages of the account, e.g. ([TimeSpan]''0:0:2'').'
+        Account                 = 'The quota account. Defaults to the From address (lower case).'
+        LedgerPath              = 'The ledger file. Defaults to $env:MAILQUOTAPS_LEDGER, else MailQuotaPS/ledger.db in the local application data folder. Network paths are refused.'
+    }
+    Examples    = @(
+        @{
+            Code    = @'
+Import-Csv staff.csv | Send-ThrottledMail -SmtpServer smtp.office365.com -SecureSocketOptions StartTls -Credential $cred `
+    -From notices@contoso.com -Subject '{{Name}}: your password expires on {{ExpiresOn}}' `
+    -Body "Dear {{Name}},`nplease change your password before {{ExpiresOn}}." -MaxPerMinute 30 -MaxRecipientsPerDay 10000
+'@
+            Remarks = 'Sends one message per CSV row at no more than 30 a minute and 10,000 recipients a day (Exchange Online''s limits). The limits are remembered for notices@contoso.com.'
+        }
+        @{
+            Code    = 'Import-Csv staff.csv | Send-ThrottledMail -From notices@contoso.com -Subject ''Hi {{Name}}'' -Body ''...'' -WhatIf'
+            Remarks = 'Merges and checks every row without connecting to a server or using quota.'
+        }
+        @{
+            Code    = '$r = Import-Csv staff.csv | Send-ThrottledMail -SmtpServer relay.contoso.com -From hr@contoso.com -Subject ''Payslip'' -Body ''...'' -ErrorVariable problems; $r | Where-Object Status -ne Sent'
+            Remarks = 'Keeps the results, collects the rows that failed in $problems, and lists every row that was not sent.'
+        }
+    )
+}
