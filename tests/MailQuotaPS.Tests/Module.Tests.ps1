@@ -1,3 +1,4 @@
+BeforeDiscovery { . (Join-Path $PSScriptRoot 'TestSetup.ps1') }
 BeforeAll { . (Join-Path $PSScriptRoot 'TestSetup.ps1') }
 
 Describe 'The built module' {
