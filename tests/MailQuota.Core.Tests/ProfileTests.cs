@@ -210,34 +210,34 @@ namespace MailQuota.Core.Tests
         public void Explicit_values_override_the_profile_and_the_port_follows_the_security_mode()
         {
             var profile = Catalog().Find("AliyunQiye");
-            var plain = SendSettings.Resolve(profile, null, null, null, new QuotaPolicy());
+            var plain = SendSettings.Resolve(profile, null, null, null);
             Assert.Equal(("smtp.qiye.aliyun.com", 465, SmtpSecurity.SslOnConnect), (plain.Host, plain.Port, plain.Security));
-            Assert.Equal(profile.Policy, plain.ProfilePolicy);
+            Assert.Same(profile, plain.Profile);
 
-            var local = SendSettings.Resolve(profile, "127.0.0.1", 2525, SmtpSecurity.None, new QuotaPolicy { MessagesPerMinute = 3 });
+            var local = SendSettings.Resolve(profile, "127.0.0.1", 2525, SmtpSecurity.None);
             Assert.Equal(("127.0.0.1", 2525, SmtpSecurity.None), (local.Host, local.Port, local.Security));
-            Assert.Equal(3, local.ProfilePolicy!.MessagesPerMinute);
-            Assert.Equal(profile.Policy.MessagesPerDay, local.ProfilePolicy.MessagesPerDay);
 
-            var otherMode = SendSettings.Resolve(profile, null, null, SmtpSecurity.None, new QuotaPolicy());
+            var otherMode = SendSettings.Resolve(profile, null, null, SmtpSecurity.None);
             Assert.Equal(0, otherMode.Port); // not 465 with a plain connection: the usual port of the mode
             Assert.Equal(25, new SmtpSettings(otherMode.Host!, otherMode.Port, otherMode.Security, null).Port);
 
-            var none = SendSettings.Resolve(null, null, null, null, new QuotaPolicy());
+            var none = SendSettings.Resolve(null, null, null, null);
             Assert.Null(none.Host);
-            Assert.Null(none.ProfilePolicy);
+            Assert.Null(none.Profile);
         }
 
         [Fact]
-        public void A_profile_replaces_the_remembered_policy_and_is_remembered_in_turn()
+        public void A_profile_replaces_the_remembered_policy_explicit_limits_override_it_and_the_result_is_remembered()
         {
             using var ledger = new SqliteLedger(Path.Combine(_folder.Folder, "ledger.db"));
             var now = DateTimeOffset.UtcNow;
             AccountPolicy.Resolve(ledger, "acct", new QuotaPolicy { MessagesPerMinute = 7, MinInterval = TimeSpan.FromSeconds(9) }, now, out _);
-            var exchange = SendSettings.Resolve(Catalog().Find("ExchangeOnline"), null, null, null, new QuotaPolicy()).ProfilePolicy;
-            var used = AccountPolicy.Resolve(ledger, "acct", new QuotaPolicy(), now, out var source, exchange);
+            var exchange = Catalog().Find("ExchangeOnline").Policy;
+            var used = AccountPolicy.Resolve(ledger, "acct", new QuotaPolicy { MessagesPerDay = 900 }, now, out var source, exchange);
             Assert.Equal(PolicySource.Profile, source);
             Assert.Equal(30, used.MessagesPerMinute);
+            Assert.Equal(10000, used.RecipientsPerDay);
+            Assert.Equal(900, used.MessagesPerDay);
             Assert.Null(used.MinInterval); // nothing of the old remembered policy leaks in
             Assert.Equal(used, AccountPolicy.Resolve(ledger, "acct", new QuotaPolicy(), now, out var later));
             Assert.Equal(PolicySource.Remembered, later);

@@ -103,12 +103,30 @@ namespace MailQuota.Core.Tests
         [Fact]
         public void Retention_keeps_every_send_a_quota_window_or_the_volume_baseline_still_needs()
         {
-            var now = T0;
-            var thresholds = new VolumeThresholds();
-            Assert.Equal(now - TimeSpan.FromDays(7) - TimeSpan.FromHours(2), SendLogRetention.LatestClearBefore(_ledger, now, thresholds));
-            _ledger.SavePolicy("dm@example.test", new QuotaPolicy { RecipientsPerMonth = 60000, WindowKind = QuotaWindowKind.Calendar, ResetTimeZone = "Asia/Shanghai" }, now);
+            var retention = new SendLogRetention(_ledger, _ledger, _ledger, new FakeClock(T0));
+            Assert.Equal(T0 - TimeSpan.FromDays(7) - TimeSpan.FromHours(2), retention.LatestClearBefore());
+            _ledger.SavePolicy("dm@example.test", new QuotaPolicy { RecipientsPerMonth = 60000, WindowKind = QuotaWindowKind.Calendar, ResetTimeZone = "Asia/Shanghai" }, T0);
             // 27 Nov 17:00 Beijing: the calendar month began on 1 Nov 00:00 Beijing = 31 Oct 16:00 UTC.
-            Assert.Equal(new DateTimeOffset(2026, 10, 31, 16, 0, 0, TimeSpan.Zero) - TimeSpan.FromMilliseconds(1), SendLogRetention.LatestClearBefore(_ledger, now, thresholds));
+            var monthStart = new DateTimeOffset(2026, 10, 31, 16, 0, 0, TimeSpan.Zero);
+            Assert.Equal(monthStart - TimeSpan.FromMilliseconds(1), retention.LatestClearBefore());
+            var e = Assert.Throws<SendLogRetentionException>(() => retention.Clear(monthStart));
+            Assert.Contains("2026-10-31 15:59:59 UTC", e.Message);
+        }
+
+        [Fact]
+        public void Clearing_old_history_removes_old_sends_and_closed_alerts_only()
+        {
+            var old = T0.AddDays(-40);
+            Add("hr@contoso.test", "Old", "old@contoso.test", SendStatus.Sent, old, "250 ok");
+            Add("hr@contoso.test", "New", "new@contoso.test", SendStatus.Sent, T0.AddDays(-1), "250 ok");
+            _ledger.TryRaise(new SendAlert("hr@contoso.test", AlertKind.VolumeSpike, "", old, old.AddHours(1), 500, 100, "old spike"), out _);
+            _ledger.TryRaise(new SendAlert("hr@contoso.test", AlertKind.VolumeSpike, "", T0, T0.AddHours(1), 500, 100, "open spike"), out _);
+            var retention = new SendLogRetention(_ledger, _ledger, _ledger, new FakeClock(T0));
+            Assert.Equal(1, retention.CountBefore(T0.AddDays(-30)));
+            var cleared = retention.Clear(T0.AddDays(-30));
+            Assert.Equal((1, 1), (cleared.Sends, cleared.Alerts));
+            Assert.Equal("new@contoso.test", Assert.Single(_ledger.ReadSendLog(new SendLogQuery())).Recipient);
+            Assert.Equal("open spike", Assert.Single(_ledger.OpenAlerts(null, T0)).Message);
         }
 
         [Theory]

@@ -34,8 +34,14 @@ namespace MailQuota.Core.Profiles
         /// <summary>Where the numbers come from.</summary>
         public string? Source { get; set; }
 
-        /// <summary>When the numbers were last checked against <see cref="Source"/>.</summary>
-        public DateTime? CheckedOn { get; set; }
+        /// <summary>When the numbers were last checked against <see cref="Source"/> (a date).</summary>
+        public DateTime? CheckedOn
+        {
+            get => _checkedOn;
+            set => _checkedOn = value is DateTime d ? DateTime.SpecifyKind(d.Date, DateTimeKind.Unspecified) : (DateTime?)null;
+        }
+
+        DateTime? _checkedOn;
 
         /// <summary>True when the provider publishes some of the numbers nowhere and the profile guesses low.</summary>
         public bool Conservative { get; set; }

@@ -20,7 +20,7 @@ namespace MailQuota.Core.Quota
             QuotaPolicy effective;
             if (profile != null)
             {
-                effective = profile;
+                effective = profile.With(given);
                 source = PolicySource.Profile;
             }
             else if (remembered != null)

@@ -117,6 +117,7 @@ namespace MailQuota.Core.Quota
             ResetTimeZone = overrides.ResetTimeZone ?? ResetTimeZone,
         };
 
+        [System.Text.Json.Serialization.JsonIgnore]
         public bool IsEmpty =>
             MessagesPerMinute == null && MessagesPerHour == null && MessagesPerDay == null &&
             RecipientsPerMinute == null && RecipientsPerHour == null && RecipientsPerDay == null &&
