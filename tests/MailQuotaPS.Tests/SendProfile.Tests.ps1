@@ -5,6 +5,24 @@ BeforeAll {
 }
 AfterAll { if ($script:Server) { Stop-Smtp4dev $script:Server } }
 
+Describe 'The profile, send-log and alert cmdlets' {
+    It 'are exported, declare their output types, and the writing ones support -WhatIf and -Confirm' {
+        $outputs = @{
+            'Get-SendProfile' = 'MailQuota.Core.Profiles.SendProfile'
+            'New-SendProfile' = 'MailQuota.Core.Profiles.SendProfile'
+            'Set-SendProfile' = 'MailQuota.Core.Profiles.SendProfile'
+            'Get-SendLog'     = 'MailQuota.Core.Ledger.SendLogEntry'
+            'Clear-SendLog'   = 'MailQuota.Core.Ledger.SendLogCleared'
+        }
+        foreach ($name in $outputs.Keys) { (Get-Command $name -Module MailQuotaPS).OutputType.Name | Should -Contain $outputs[$name] }
+        foreach ($name in 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Clear-SendLog') {
+            (Get-Command $name -Module MailQuotaPS).Parameters.Keys | Should -Contain 'WhatIf'
+            (Get-Command $name -Module MailQuotaPS).Parameters.Keys | Should -Contain 'Confirm'
+        }
+        foreach ($name in 'Send-ThrottledMail', 'Get-SendQuota') { (Get-Command $name).Parameters.Keys | Should -Contain 'Profile' }
+    }
+}
+
 Describe 'Built-in provider profiles' {
     It 'lists every required provider with host, port, TLS, limits, source and the date checked' {
         $profiles = Get-SendProfile -ProfilePath (New-TestProfilePath)
