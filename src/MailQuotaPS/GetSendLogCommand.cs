@@ -13,10 +13,12 @@ namespace MailQuotaPS
     [OutputType(typeof(SendLogEntry))]
     public sealed class GetSendLogCommand : PSCmdlet
     {
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Sending accounts (wildcards, any case); all when omitted.</summary>
+        [Parameter(Position = 0)]
         [SupportsWildcards]
         public string[]? Account { get; set; }
 
+        /// <summary>Campaigns (wildcards, any case).</summary>
         [Parameter]
         [SupportsWildcards]
         public string[]? Campaign { get; set; }
@@ -25,6 +27,7 @@ namespace MailQuotaPS
         [Parameter]
         public SendStatus[]? Status { get; set; }
 
+        /// <summary>Recipient addresses (wildcards, any case), e.g. '*@contoso.com'.</summary>
         [Parameter]
         [SupportsWildcards]
         public string[]? Recipient { get; set; }
@@ -37,6 +40,7 @@ namespace MailQuotaPS
         [Parameter]
         public DateTime? Before { get; set; }
 
+        /// <summary>The ledger file; $env:MAILQUOTAPS_LEDGER or the per-user default when omitted.</summary>
         [Parameter]
         public string? LedgerPath { get; set; }
 

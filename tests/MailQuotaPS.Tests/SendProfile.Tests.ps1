@@ -165,6 +165,8 @@ Describe 'Send-ThrottledMail -Profile' {
         # the account remembers the profile's limits (with the explicit MinInterval), so a later run needs neither
         $remembered = Get-SendQuota -Account notices@example.test -LedgerPath $ledger
         $remembered.Limit | Should -Be @(10, 200, 1000, 1000)
+        $stored = [MailQuota.Core.Ledger.SqliteLedger]::new($ledger)
+        try { $stored.GetPolicy('notices@example.test').MinInterval | Should -Be ([TimeSpan]::Zero) } finally { $stored.Dispose() } # the explicit value, not the profile's 2 s
         $next = 'staff4@example.test' | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $Server.SmtpPort -From 'notices@example.test' -Subject 'Hello' -Body 'b' -LedgerPath $ledger -Verbose 4>&1
         $next.Status | Should -Be 'Sent'
         ($next | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -match '10 messages per minute.*remembered policy' | Should -HaveCount 1
