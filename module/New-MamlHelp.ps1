@@ -1,11 +1,28 @@
-# Writes the module's MAML help (en-US/MailQuotaPS.dll-Help.xml) from module/help/<Cmdlet>.psd1 and
-# the cmdlets' own parameter metadata, so syntax, types and pipeline input never drift from the code.
+# Writes the module's MAML help (en-US/MailQuotaPS.dll-Help.xml) from module/help/<Cmdlet>.psd1
+# (description, examples, parameter texts that override), the XML doc comments of the cmdlet classes
+# (synopsis and parameter texts) and the cmdlets' own metadata, so syntax, types and pipeline input
+# never drift from the code.
 # Run by build.ps1 in a child pwsh after the module is built.
 param([Parameter(Mandatory)] [string] $ModulePath, [Parameter(Mandatory)] [string] $OutFile)
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $module = Import-Module $ModulePath -PassThru
 $sources = Join-Path $PSScriptRoot 'help'
+$docFile = Join-Path $module.ModuleBase 'MailQuotaPS.xml'
+$docs = @{}
+if (Test-Path $docFile) {
+    foreach ($m in ([xml](Get-Content $docFile -Raw)).doc.members.member) {
+        $summary = $m.SelectSingleNode('summary')
+        if ($summary) { $docs[$m.GetAttribute('name')] = (($summary.InnerText -replace '\s+', ' ').Trim()) }
+    }
+}
+function Get-DocSummary([Type] $Type, [string] $Property) {
+    if ($Property) {
+        $declaring = $Type.GetProperty($Property).DeclaringType
+        return $docs["P:$($declaring.FullName).$Property"]
+    }
+    $docs["T:$($Type.FullName)"]
+}
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
@@ -48,6 +65,8 @@ foreach ($c in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Objec
     $sourceFile = Join-Path $sources "$($c.Name).psd1"
     if (-not (Test-Path $sourceFile)) { Write-Warning "No help source for $($c.Name) ($sourceFile)"; continue }
     $h = Import-PowerShellDataFile $sourceFile
+    if (-not $h.ContainsKey('Synopsis')) { $h.Synopsis = Get-DocSummary $c.ImplementingType $null }
+    if (-not $h.ContainsKey('Parameters')) { $h.Parameters = @{} }
     $w.WriteStartElement('command', 'command', $cmd)
     $w.WriteAttributeString('xmlns', 'maml', $null, $maml); $w.WriteAttributeString('xmlns', 'dev', $null, $dev)
     $w.WriteStartElement('command', 'details', $cmd)
@@ -70,6 +89,7 @@ foreach ($c in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Objec
     $w.WriteStartElement('command', 'parameters', $cmd)
     foreach ($p in $c.Parameters.Values | Where-Object { $_.Name -notin $common } | Sort-Object Name) {
         $text = $h.Parameters[$p.Name]
+        if (-not $text) { $text = Get-DocSummary $c.ImplementingType $p.Name }
         if (-not $text) { Write-Warning "No help for -$($p.Name) of $($c.Name)" }
         Write-Parameter $p @($p.ParameterSets.Values)[0] $text
     }

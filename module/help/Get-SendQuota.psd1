@@ -6,6 +6,8 @@ Get-SendQuota reads the ledger and writes one object per window of each account'
     Parameters  = @{
         Account    = 'The accounts to show (wildcards allowed). All accounts in the ledger when omitted.'
         LedgerPath = 'The ledger file. Defaults to $env:MAILQUOTAPS_LEDGER, else MailQuotaPS/ledger.db in the local application data folder.'
+        Profile    = 'Show the limits of this provider profile with the use of its account so far.'
+        ProfilePath = 'The user profile file; $env:MAILQUOTAPS_PROFILES or the user''s configuration folder when omitted.'
     }
     Examples    = @(
         @{ Code = 'Get-SendQuota'; Remarks = 'Every window of every account in the default ledger.' }

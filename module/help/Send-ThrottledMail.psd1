@@ -30,6 +30,9 @@ Each row produces one result object (Row, Recipient, Status, MessageId, SentAt, 
         MinInterval             = 'The least time between two messages of the account, e.g. ([TimeSpan]''0:0:2'').'
         Account                 = 'The quota account. Defaults to the From address (lower case).'
         LedgerPath              = 'The ledger file. Defaults to $env:MAILQUOTAPS_LEDGER, else MailQuotaPS/ledger.db in the local application data folder. Network paths are refused.'
+        Profile                 = 'A provider profile (see Get-SendProfile): its server, port, TLS mode and limits. Explicit parameters override the profile''s values. Tab completion lists the profiles.'
+        ProfilePath             = 'The user profile file; $env:MAILQUOTAPS_PROFILES or the user''s configuration folder when omitted.'
+        OnAlert                 = 'A script block run once for each volume alert raised during the run (volume far above the account''s usual hour, many throttle replies, a quota nearly used up), with the alert as $_.'
     }
     Examples    = @(
         @{

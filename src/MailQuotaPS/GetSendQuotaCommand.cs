@@ -1,11 +1,16 @@
+using System.Linq;
 using System.Management.Automation;
 using MailQuota.Core;
 using MailQuota.Core.Ledger;
+using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 
 namespace MailQuotaPS
 {
-    /// <summary>Shows each window of an account's quota: limit, used, remaining and when it frees up.</summary>
+    /// <summary>
+    /// Shows each window of an account's quota: limit, used, remaining and when it frees up. Open
+    /// volume alerts of an account are written as warnings and attached to its rows (Alerts).
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "SendQuota")]
     [OutputType(typeof(QuotaUsage))]
     public sealed class GetSendQuotaCommand : PSCmdlet
@@ -18,11 +23,26 @@ namespace MailQuotaPS
         [Parameter]
         public string? LedgerPath { get; set; }
 
+        /// <summary>Show the windows of this provider profile (instead of each account's remembered limits) with the use so far.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(SendProfileCompleter))]
+        public string? Profile { get; set; }
+
+        /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
+        [Parameter]
+        public string? ProfilePath { get; set; }
+
         protected override void ProcessRecord()
         {
             string path;
             try { path = LedgerLocation.Resolve(LedgerPath); }
             catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
+            SendProfile? profile = null;
+            if (Profile != null)
+            {
+                try { profile = new ProfileCatalog(ProfileLocation.Resolve(ProfilePath)).Find(Profile); }
+                catch (ProfileException e) { ThrowTerminatingError(ProfileErrors.Record(e, Profile)); return; }
+            }
 
             using var ledger = new SqliteLedger(path);
             var gate = new QuotaGate(ledger, SystemClock.Instance);
@@ -35,13 +55,30 @@ namespace MailQuotaPS
                 {
                     if (!wildcard.IsMatch(account)) continue;
                     matched = true;
-                    var policy = ledger.GetPolicy(account);
-                    if (policy == null) continue;
-                    foreach (var usage in gate.Usage(account, policy)) WriteObject(usage);
+                    var policy = profile?.Policy ?? ledger.GetPolicy(account);
+                    if (policy != null) WriteWindows(gate, ledger, account, policy);
                 }
-                if (!matched && !WildcardPattern.ContainsWildcardCharacters(pattern))
+                if (matched || WildcardPattern.ContainsWildcardCharacters(pattern)) continue;
+                if (profile != null)
+                    WriteWindows(gate, ledger, pattern, profile.Policy); // an account that has sent nothing yet: the whole profile is left
+                else
                     WriteError(new ErrorRecord(new ItemNotFoundException($"The ledger '{path}' has no account '{pattern}'."),
                         "AccountNotFound", ErrorCategory.ObjectNotFound, pattern));
+            }
+        }
+
+        /// <summary>The account's windows, each with the open alerts that concern it (the account's own, or that window's).</summary>
+        void WriteWindows(QuotaGate gate, IAlertStore alerts, string account, QuotaPolicy policy)
+        {
+            var open = alerts.OpenAlerts(account, SystemClock.Instance.UtcNow);
+            foreach (var alert in open)
+                WriteWarning($"Open alert since {alert.RaisedAt.LocalDateTime:yyyy-MM-dd HH:mm}: {alert.Message}");
+            foreach (var usage in gate.Usage(account, policy))
+            {
+                var row = PSObject.AsPSObject(usage);
+                var scope = $"{usage.Window} {usage.Unit}";
+                row.Properties.Add(new PSNoteProperty("Alerts", open.Where(a => a.Scope.Length == 0 || a.Scope == scope).ToArray()));
+                WriteObject(row);
             }
         }
     }

@@ -5,6 +5,8 @@ using System.Management.Automation;
 using MailQuota.Core;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
+using MailQuota.Core.Monitoring;
+using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
@@ -74,7 +76,23 @@ namespace MailQuotaPS
         [Parameter]
         public string? LedgerPath { get; set; }
 
+        /// <summary>A provider profile (Get-SendProfile): its server, port, TLS and limits; explicit parameters override them.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(SendProfileCompleter))]
+        public string? Profile { get; set; }
+
+        /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
+        [Parameter]
+        public string? ProfilePath { get; set; }
+
+        /// <summary>Runs once for each volume alert raised during the run, with the alert as $_ (its output is discarded).</summary>
+        [Parameter]
+        public ScriptBlock? OnAlert { get; set; }
+
         MessageTemplate _template = null!;
+        SendSettings _settings = null!;
+        QuotaPolicy? _policy;
+        VolumeMonitor? _monitor;
         string _account = "";
         int _row;
         SqliteLedger? _ledger;
@@ -98,6 +116,21 @@ namespace MailQuotaPS
             try { _template = new MessageTemplate(from, Subject, Body, HtmlBody); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Body, -HtmlBody or both: " + e.Message), "NoBody", ErrorCategory.InvalidArgument, null)); }
             _account = string.IsNullOrWhiteSpace(Account) ? from.Address.ToLowerInvariant() : Account!;
+            _settings = ResolveSettings();
+        }
+
+        /// <summary>The profile's server, port and TLS with every explicitly given value on top (a bad profile name stops the run before any row).</summary>
+        SendSettings ResolveSettings()
+        {
+            SendProfile? profile = null;
+            if (Profile != null)
+            {
+                try { profile = new ProfileCatalog(ProfileLocation.Resolve(ProfilePath)).Find(Profile); }
+                catch (ProfileException e) { ThrowTerminatingError(ProfileErrors.Record(e, Profile)); }
+                WriteVerbose($"Profile {profile!.Name}: {profile.SmtpServer}:{profile.Port} ({profile.SecureSocketOptions}), {profile.Limits}; source {profile.Source}, checked {profile.CheckedOn:yyyy-MM-dd}.");
+            }
+            var security = MyInvocation.BoundParameters.ContainsKey(nameof(SecureSocketOptions)) ? SecureSocketOptions : (SmtpSecurity?)null;
+            return SendSettings.Resolve(profile, SmtpServer, Port, security);
         }
 
         protected override void ProcessRecord()
@@ -126,6 +159,7 @@ namespace MailQuotaPS
                 return;
             }
             if (result.Status == RowStatus.Sent) _sent++;
+            if (result.Status == RowStatus.Sent || result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown) ReportAlerts();
             if (_sinceProgress.Elapsed >= ProgressInterval)
             {
                 _progress.StatusDescription = $"{_sent} sent, row {row.Number} {result.Status}: {result.Recipient}";
@@ -170,7 +204,8 @@ namespace MailQuotaPS
                 MaxRecipientsPerMessage = MaxRecipientsPerMessage,
                 MinInterval = MinInterval,
             };
-            var policy = AccountPolicy.Resolve(_ledger, _account, given, SystemClock.Instance.UtcNow, out var source);
+            var policy = _policy = AccountPolicy.Resolve(_ledger, _account, given, SystemClock.Instance.UtcNow, out var source, _settings.Profile?.Policy);
+            _monitor = new VolumeMonitor(_ledger, _ledger, _ledger, SystemClock.Instance);
             var limits = string.Join(", ", policy.Limits());
             if (source == PolicySource.Default)
                 WriteWarning($"No limits are known for account '{_account}': using a conservative default ({limits}). Give -MaxPerMinute, -MaxPerHour, -MaxPerDay for your provider; they are remembered for the account.");
@@ -185,11 +220,23 @@ namespace MailQuotaPS
         SmtpSettings SmtpSettings()
         {
             if (_smtp != null) return _smtp;
-            var host = SmtpServer;
+            var host = _settings.Host;
             if (string.IsNullOrWhiteSpace(host)) host = SessionState.PSVariable.GetValue("PSEmailServer") as string;
             if (string.IsNullOrWhiteSpace(host))
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -SmtpServer (or set $PSEmailServer)."), "NoSmtpServer", ErrorCategory.InvalidArgument, null));
-            return _smtp = new SmtpSettings(host!, Port, SecureSocketOptions, Credential?.GetNetworkCredential());
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -SmtpServer or -Profile (or set $PSEmailServer)."), "NoSmtpServer", ErrorCategory.InvalidArgument, null));
+            return _smtp = new SmtpSettings(host!, _settings.Port, _settings.Security, Credential?.GetNetworkCredential());
+        }
+
+        /// <summary>After a send: the core decides which alerts to raise (once each); here they become warnings and -OnAlert runs.</summary>
+        void ReportAlerts()
+        {
+            foreach (var alert in _monitor!.Check(_account, _policy!))
+            {
+                WriteWarning(alert.Message);
+                if (OnAlert == null) continue;
+                try { OnAlert.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", alert) }, alert); }
+                catch (RuntimeException e) { WriteError(new ErrorRecord(e, "OnAlertFailed", ErrorCategory.OperationStopped, alert)); }
+            }
         }
 
         void ShowWait(WaitNotice wait)

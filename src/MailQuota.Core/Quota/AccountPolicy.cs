@@ -4,20 +4,26 @@ using MailQuota.Core.Ledger;
 namespace MailQuota.Core.Quota
 {
     /// <summary>Where an account's effective policy came from.</summary>
-    public enum PolicySource { Given, Remembered, Default }
+    public enum PolicySource { Given, Remembered, Default, Profile }
 
     /// <summary>
     /// Decides the policy an account sends under: the values given now over the ones the ledger
-    /// remembers for it; with neither, a conservative default. The result is remembered, so a
+    /// remembers for it; with neither, a conservative default. A provider profile's policy (with the
+    /// values given now on top) replaces what the ledger remembers. The result is remembered, so a
     /// later run (a scheduled task) need not repeat the limits.
     /// </summary>
     public static class AccountPolicy
     {
-        public static QuotaPolicy Resolve(ILedger ledger, string account, QuotaPolicy given, DateTimeOffset now, out PolicySource source)
+        public static QuotaPolicy Resolve(ILedger ledger, string account, QuotaPolicy given, DateTimeOffset now, out PolicySource source, QuotaPolicy? profile = null)
         {
             var remembered = ledger.GetPolicy(account);
             QuotaPolicy effective;
-            if (remembered != null)
+            if (profile != null)
+            {
+                effective = profile.With(given);
+                source = PolicySource.Profile;
+            }
+            else if (remembered != null)
             {
                 effective = remembered.With(given);
                 source = given.IsEmpty ? PolicySource.Remembered : PolicySource.Given;

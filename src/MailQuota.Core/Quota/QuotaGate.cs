@@ -42,14 +42,15 @@ namespace MailQuota.Core.Quota
         public int Used { get; }
         public int Remaining => Math.Max(0, Limit - Used);
 
-        /// <summary>When the oldest use in the window leaves it (null when the window is empty).</summary>
+        /// <summary>When the oldest use in the window leaves it, or a calendar window ends (null when the window is empty).</summary>
         public DateTimeOffset? ResetsAt { get; }
     }
 
     /// <summary>
-    /// Reserves quota for one message at a time, atomically across processes: every rolling window
-    /// is an exact count over the ledger's rows, and the minimum interval is measured from the last
-    /// reservation. When a window is full, the answer is the instant enough of it frees up.
+    /// Reserves quota for one message at a time, atomically across processes: every window (rolling,
+    /// or a calendar day or month in the provider's time zone) is an exact count over the ledger's
+    /// rows, and the minimum interval is measured from the last reservation. When a window is full,
+    /// the answer is the instant enough of it frees up (for a calendar window, its end).
     /// </summary>
     public sealed class QuotaGate
     {
@@ -79,11 +80,12 @@ namespace MailQuota.Core.Quota
             string? reason = null;
             foreach (var limit in policy.Limits())
             {
-                var since = now - limit.Length;
+                var since = limit.Since(now);
                 var used = tx.UseSince(since).Of(limit.Unit);
                 var excess = used + Need(limit, request) - limit.Limit;
                 if (excess <= 0) continue;
-                var freeAt = FreedAt(tx.ReservationsSince(since, excess), limit.Unit, excess) + limit.Length;
+                var freeAt = limit.Calendar != null ? limit.Calendar.EndOf(now)
+                    : FreedAt(tx.ReservationsSince(since, excess), limit.Unit, excess) + limit.Length;
                 if (retryAt == null || freeAt > retryAt)
                 {
                     retryAt = freeAt;
@@ -113,10 +115,11 @@ namespace MailQuota.Core.Quota
             var now = _clock.UtcNow;
             return policy.Limits().Select(limit =>
             {
-                var since = now - limit.Length;
+                var since = limit.Since(now);
                 var used = _ledger.UseSince(account, since).Of(limit.Unit);
-                var oldest = used > 0 ? _ledger.ReservationsSince(account, since, 1).FirstOrDefault() : default;
-                return new QuotaUsage(account, limit, used, used > 0 ? oldest.At + limit.Length : (DateTimeOffset?)null);
+                if (used == 0) return new QuotaUsage(account, limit, 0, null);
+                var oldest = _ledger.ReservationsSince(account, since, 1).FirstOrDefault();
+                return new QuotaUsage(account, limit, used, limit.LeavesAt(oldest.At, now));
             }).ToList();
         }
 

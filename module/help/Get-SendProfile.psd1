@@ -1,0 +1,9 @@
+@{
+    Description = @'
+Get-SendProfile lists provider profiles: the built-in ones (Alibaba Cloud enterprise mail and DirectMail, Exchange Online, Google Workspace, Amazon SES sandbox, Tencent Exmail, NetEase) and your own from your profile file. Each has the SMTP host, port and TLS mode, every limit known for the provider, the window kind and reset time zone, its source and the date it was checked. Where a provider publishes no numbers the profile is conservative and its description says so. Use a profile with -Profile on Send-ThrottledMail and Get-SendQuota.
+'@
+    Examples    = @(
+        @{ Code = 'Get-SendProfile'; Remarks = 'Every built-in and user profile.' }
+        @{ Code = 'Get-SendProfile AliyunQiye | Format-List *'; Remarks = 'All the values of the Alibaba Cloud enterprise mail profile, with its source.' }
+    )
+}

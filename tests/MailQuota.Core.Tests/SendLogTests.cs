@@ -1,0 +1,158 @@
+using System;
+using System.Linq;
+using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
+using MailQuota.Core.Quota;
+
+namespace MailQuota.Core.Tests
+{
+    public sealed class SendLogTests : IDisposable
+    {
+        static readonly DateTimeOffset T0 = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+        readonly TempLedger _file = new TempLedger();
+        readonly SqliteLedger _ledger;
+
+        public SendLogTests() => _ledger = new SqliteLedger(_file.Path);
+
+        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+
+        long Add(string account, string? campaign, string recipient, SendStatus status, DateTimeOffset at, string? reply = null)
+        {
+            long id;
+            using (var tx = _ledger.BeginReservation(account))
+            {
+                id = tx.Insert(new ReservationRequest(account, recipient) { Campaign = campaign, MessageId = $"m{recipient}" }, at);
+                tx.Commit();
+            }
+            if (status != SendStatus.InFlight) _ledger.Complete(id, status, at.AddSeconds(2), reply, 1);
+            return id;
+        }
+
+        static SendLogQuery Query(string[]? accounts = null, string[]? campaigns = null, string[]? recipients = null, SendStatus[]? statuses = null) => new SendLogQuery
+        {
+            Accounts = accounts?.Select(p => new TextPattern(p)).ToList(),
+            Campaigns = campaigns?.Select(p => new TextPattern(p)).ToList(),
+            Recipients = recipients?.Select(p => new TextPattern(p)).ToList(),
+            Statuses = statuses,
+        };
+
+        void Seed()
+        {
+            Add("hr@contoso.test", "Payroll-Nov", "a@contoso.test", SendStatus.Sent, T0, "250 ok");
+            Add("hr@contoso.test", "Payroll-Nov", "b@fabrikam.test", SendStatus.Failed, T0.AddMinutes(1), "550 5.1.1 user unknown");
+            Add("hr@contoso.test", "Payroll-Dec", "c@contoso.test", SendStatus.Failed, T0.AddMinutes(2), "550 5.1.1 user unknown");
+            Add("it@contoso.test", "Payroll-Nov", "d@contoso.test", SendStatus.Failed, T0.AddMinutes(3), "554 reject by content spam");
+            Add("it@contoso.test", null, "Zoë@contoso.test", SendStatus.InFlight, T0.AddMinutes(4));
+        }
+
+        [Fact]
+        public void Campaign_and_status_select_exactly_the_failed_rows_of_that_campaign()
+        {
+            Seed();
+            var rows = _ledger.ReadSendLog(Query(campaigns: new[] { "Payroll-Nov" }, statuses: new[] { SendStatus.Failed })).ToList();
+            Assert.Equal(new[] { "b@fabrikam.test", "d@contoso.test" }, rows.Select(r => r.Recipient));
+            var b = rows[0];
+            Assert.Equal("hr@contoso.test", b.Account);
+            Assert.Equal("Failed", b.Status);
+            Assert.Equal("550 5.1.1 user unknown", b.Reply);
+            Assert.Equal("mb@fabrikam.test", b.MessageId);
+            Assert.Equal(1, b.Attempts);
+            Assert.Equal(T0.AddMinutes(1), b.ReservedAt);
+            Assert.Equal(T0.AddMinutes(1).AddSeconds(2), b.Time);
+        }
+
+        [Fact]
+        public void Wildcards_and_case_follow_powershell()
+        {
+            Seed();
+            Assert.Equal(3, _ledger.ReadSendLog(Query(recipients: new[] { "*@CONTOSO.test" })).Count(r => r.Status != "InFlight"));
+            Assert.Equal(2, _ledger.ReadSendLog(Query(accounts: new[] { "IT@contoso.test" })).Count());
+            Assert.Equal(new[] { "c@contoso.test" }, _ledger.ReadSendLog(Query(campaigns: new[] { "payroll-[d]ec" })).Select(r => r.Recipient));
+            Assert.Equal(3, _ledger.ReadSendLog(Query(campaigns: new[] { "Payroll-Dec", "Payroll-N?v" }, accounts: new[] { "hr*" })).Count());
+            Assert.Single(_ledger.ReadSendLog(Query(recipients: new[] { "ZOË@contoso.test" })));   // beyond ASCII too
+            Assert.Empty(_ledger.ReadSendLog(Query(campaigns: new[] { "nothing" })));
+        }
+
+        [Fact]
+        public void A_send_without_an_outcome_shows_its_reservation_time()
+        {
+            Seed();
+            var row = Assert.Single(_ledger.ReadSendLog(Query(statuses: new[] { SendStatus.InFlight })));
+            Assert.Null(row.CompletedAt);
+            Assert.Equal(T0.AddMinutes(4), row.Time);
+            Assert.Null(row.Campaign);
+        }
+
+        [Fact]
+        public void After_and_before_bound_the_reservation_time_exclusively_oldest_first()
+        {
+            Seed();
+            var rows = _ledger.ReadSendLog(new SendLogQuery { After = T0, Before = T0.AddMinutes(3) }).ToList();
+            Assert.Equal(new[] { "b@fabrikam.test", "c@contoso.test" }, rows.Select(r => r.Recipient));
+        }
+
+        [Fact]
+        public void Clear_removes_only_older_sends()
+        {
+            Seed();
+            Assert.Equal(2, _ledger.CountSendLogBefore(T0.AddMinutes(2)));
+            Assert.Equal(2, _ledger.ClearSendLog(T0.AddMinutes(2)));
+            Assert.Equal(new[] { "c@contoso.test", "d@contoso.test", "Zoë@contoso.test" }, _ledger.ReadSendLog(new SendLogQuery()).Select(r => r.Recipient));
+        }
+
+        [Fact]
+        public void Retention_keeps_every_send_a_quota_window_or_the_volume_baseline_still_needs()
+        {
+            var retention = new SendLogRetention(_ledger, _ledger, _ledger, new FakeClock(T0));
+            Assert.Equal(T0 - TimeSpan.FromDays(7) - TimeSpan.FromHours(2), retention.LatestClearBefore());
+            _ledger.SavePolicy("dm@example.test", new QuotaPolicy { RecipientsPerMonth = 60000, WindowKind = QuotaWindowKind.Calendar, ResetTimeZone = "Asia/Shanghai" }, T0);
+            // 27 Nov 17:00 Beijing: the calendar month began on 1 Nov 00:00 Beijing = 31 Oct 16:00 UTC.
+            var monthStart = new DateTimeOffset(2026, 10, 31, 16, 0, 0, TimeSpan.Zero);
+            Assert.Equal(monthStart - TimeSpan.FromMilliseconds(1), retention.LatestClearBefore());
+            var e = Assert.Throws<SendLogRetentionException>(() => retention.Clear(monthStart));
+            Assert.Contains("2026-10-31 15:59:59 UTC", e.Message);
+        }
+
+        [Fact]
+        public void Clearing_old_history_removes_old_sends_and_closed_alerts_only()
+        {
+            var old = T0.AddDays(-40);
+            Add("hr@contoso.test", "Old", "old@contoso.test", SendStatus.Sent, old, "250 ok");
+            Add("hr@contoso.test", "New", "new@contoso.test", SendStatus.Sent, T0.AddDays(-1), "250 ok");
+            _ledger.TryRaise(new SendAlert("hr@contoso.test", AlertKind.VolumeSpike, "", old, old.AddHours(1), 500, 100, "old spike"), out _);
+            _ledger.TryRaise(new SendAlert("hr@contoso.test", AlertKind.VolumeSpike, "", T0, T0.AddHours(1), 500, 100, "open spike"), out _);
+            var retention = new SendLogRetention(_ledger, _ledger, _ledger, new FakeClock(T0));
+            Assert.Equal(1, retention.CountBefore(T0.AddDays(-30)));
+            var cleared = retention.Clear(T0.AddDays(-30));
+            Assert.Equal((1, 1), (cleared.Sends, cleared.Alerts));
+            Assert.Equal("new@contoso.test", Assert.Single(_ledger.ReadSendLog(new SendLogQuery())).Recipient);
+            Assert.Equal("open spike", Assert.Single(_ledger.OpenAlerts(null, T0)).Message);
+        }
+
+        [Theory]
+        [InlineData("*@contoso.test", "x@CONTOSO.TEST", true)]
+        [InlineData("*@contoso.test", "x@contoso.test.evil", false)]
+        [InlineData("a?c", "abc", true)]
+        [InlineData("a?c", "ac", false)]
+        [InlineData("[a-c]x", "Bx", true)]
+        [InlineData("[a-c]x", "dx", false)]
+        [InlineData("100`%", "100%", true)]
+        [InlineData("a`*b", "a*b", true)]
+        [InlineData("a`*b", "axb", false)]
+        [InlineData("a.b(c)", "a.b(c)", true)]
+        [InlineData("a.b(c)", "aXb(c)", false)]
+        public void Text_patterns_match_like_powershell_wildcards(string pattern, string value, bool match)
+        {
+            Assert.Equal(match, new TextPattern(pattern).IsMatch(value));
+        }
+
+        [Fact]
+        public void Only_patterns_without_wildcards_are_literals()
+        {
+            Assert.Equal("a*b", new TextPattern("a`*b").Literal);
+            Assert.Null(new TextPattern("a*b").Literal);
+            Assert.True(new TextPattern("plain@contoso.test").IsAsciiLiteral);
+            Assert.False(new TextPattern("zoë@contoso.test").IsAsciiLiteral);
+        }
+    }
+}
