@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS alerts (
   threshold   REAL    NOT NULL,
   message     TEXT    NOT NULL
 );
-CREATE INDEX IF NOT EXISTS alerts_open ON alerts(account, kind, scope, open_until);";
+CREATE INDEX IF NOT EXISTS alerts_open ON alerts(account, kind, scope, open_until);
+CREATE INDEX IF NOT EXISTS sends_refused ON sends(account, reserved_at) WHERE status NOT IN ('Sent', 'InFlight', 'Released');
+CREATE INDEX IF NOT EXISTS sends_in_flight ON sends(account, reserved_at) WHERE status='InFlight';";
 
         public bool TryRaise(SendAlert alert, out DateTimeOffset openUntil)
         {
@@ -103,19 +105,22 @@ WHERE account=$a AND reserved_at >= $from AND reserved_at < $to AND status<>'Rel
             return buckets;
         }
 
+        /// <summary>
+        /// Checked after every send, so it reads only the (few) refused and in-flight rows through
+        /// partial indexes; the finished count comes from the window's running totals.
+        /// </summary>
         public ReplyTally RepliesSince(string account, DateTimeOffset since)
         {
-            const string Finished = "account=$a AND reserved_at>$since AND status NOT IN ('InFlight', 'Released')";
-            using var count = Command("SELECT COUNT(*) FROM sends WHERE " + Finished);
-            count.Parameters.AddWithValue("$a", account);
-            count.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
-            var finished = Convert.ToInt32(count.ExecuteScalar());
-            using var cmd = Command("SELECT reply FROM sends WHERE " + Finished + " AND status<>'Sent' AND reply IS NOT NULL");
+            var refusals = new List<string>();
+            var cmd = Prepared("SELECT reply FROM sends WHERE account=$a AND reserved_at>$since AND status NOT IN ('Sent', 'InFlight', 'Released') AND reply IS NOT NULL ORDER BY reserved_at");
             cmd.Parameters.AddWithValue("$a", account);
             cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
-            using var r = cmd.ExecuteReader();
-            var refusals = new List<string>();
-            while (r.Read()) refusals.Add(r.GetString(0));
+            using (var r = cmd.ExecuteReader())
+                while (r.Read()) refusals.Add(r.GetString(0));
+            var inFlight = Prepared("SELECT COUNT(*) FROM sends WHERE account=$a AND reserved_at>$since AND status='InFlight'");
+            inFlight.Parameters.AddWithValue("$a", account);
+            inFlight.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            var finished = QueryUse(account, since).Messages - Convert.ToInt32(inFlight.ExecuteScalar());
             return new ReplyTally(finished, refusals);
         }
     }
