@@ -16,11 +16,11 @@ namespace MailQuota.Core.Tests
     {
         readonly FakeClock _clock;
         public RecordingTransport(FakeClock clock) => _clock = clock;
-        public List<(DateTimeOffset At, MimeMessage Message)> Sent { get; } = new();
+        public List<(DateTimeOffset At, MimeMessage Message, IReadOnlyList<MailboxAddress> Recipients)> Sent { get; } = new();
         public Func<MimeMessage, SmtpReply> Answer { get; set; } = _ => new SmtpReply(true, 250, "2.0.0 Ok");
-        public SmtpReply Send(MimeMessage message, CancellationToken cancellationToken)
+        public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
-            Sent.Add((_clock.UtcNow, message));
+            Sent.Add((_clock.UtcNow, message, recipients));
             return Answer(message);
         }
         public void Dispose() { }
@@ -42,7 +42,12 @@ namespace MailQuota.Core.Tests
 
         public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
 
-        SendSession Session(QuotaPolicy policy) => new SendSession("hr@example.test", policy, Template, _ledger, _transport, _clock);
+        SendSession Session(QuotaPolicy policy, SendOptions? options = null) =>
+            new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options);
+
+        /// <summary>One row through a one-row-per-message session: its result comes back at once.</summary>
+        static SendResult Send(SendSession session, MailRow row, CancellationToken token, Action<WaitNotice>? onWait = null) =>
+            Assert.Single(session.Add(row, token, onWait));
 
         static MailRow Row(int n, string? address, string? name = "N") =>
             new MailRow(n, address, name, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Name"] = name });
@@ -52,7 +57,7 @@ namespace MailQuota.Core.Tests
         {
             var session = Session(new QuotaPolicy { MessagesPerMinute = 5 });
             var waits = new List<WaitNotice>();
-            var results = Enumerable.Range(1, 12).Select(i => session.Send(Row(i, $"u{i}@example.test"), default, waits.Add)).ToList();
+            var results = Enumerable.Range(1, 12).Select(i => Send(session, Row(i, $"u{i}@example.test"), default, waits.Add)).ToList();
             Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
             var times = _transport.Sent.Select(s => s.At).ToList();
             for (var i = 5; i < times.Count; i++)
@@ -67,8 +72,8 @@ namespace MailQuota.Core.Tests
         public void Invalid_rows_use_no_quota_and_the_run_goes_on()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 });
-            var bad = session.Send(Row(1, "nope"), default);
-            var good = session.Send(Row(2, "ok@example.test"), default);
+            var bad = Send(session, Row(1, "nope"), default);
+            var good = Send(session, Row(2, "ok@example.test"), default);
             Assert.Equal(RowStatus.Invalid, bad.Status);
             Assert.Equal("InvalidAddress", bad.ErrorId);
             Assert.Equal(RowStatus.Sent, good.Status);
@@ -79,8 +84,8 @@ namespace MailQuota.Core.Tests
         public void The_same_address_twice_in_a_run_is_sent_once()
         {
             var session = Session(new QuotaPolicy());
-            Assert.Equal(RowStatus.Sent, session.Send(Row(1, "Dup@Example.test"), default).Status);
-            var second = session.Send(Row(2, "dup@example.test"), default);
+            Assert.Equal(RowStatus.Sent, Send(session, Row(1, "Dup@Example.test"), default).Status);
+            var second = Send(session, Row(2, "dup@example.test"), default);
             Assert.Equal(RowStatus.Skipped, second.Status);
             Assert.Single(_transport.Sent);
         }
@@ -89,7 +94,7 @@ namespace MailQuota.Core.Tests
         public void A_refusal_is_recorded_as_failed_with_the_reply()
         {
             _transport.Answer = _ => new SmtpReply(false, 550, "5.1.1 user unknown");
-            var result = Session(new QuotaPolicy()).Send(Row(1, "gone@example.test"), default);
+            var result = Send(Session(new QuotaPolicy()), Row(1, "gone@example.test"), default);
             Assert.Equal(RowStatus.Failed, result.Status);
             Assert.Equal("550 5.1.1 user unknown", result.Reply);
             Assert.Equal(1, result.Attempts);
@@ -99,9 +104,9 @@ namespace MailQuota.Core.Tests
         public void Cancelling_a_wait_stops_without_reserving()
         {
             var session = Session(new QuotaPolicy { MessagesPerDay = 1 });
-            session.Send(Row(1, "a@example.test"), default);
+            Send(session, Row(1, "a@example.test"), default);
             using var cts = new CancellationTokenSource();
-            Assert.Throws<OperationCanceledException>(() => session.Send(Row(2, "b@example.test"), cts.Token, _ => cts.Cancel()));
+            Assert.Throws<OperationCanceledException>(() => Send(session, Row(2, "b@example.test"), cts.Token, _ => cts.Cancel()));
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
