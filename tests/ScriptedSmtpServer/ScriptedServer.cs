@@ -52,6 +52,11 @@ namespace ScriptedSmtpServer
             services.Add(new Store(this));
             services.Add(new Filter(this));
             _server = new SmtpServer.SmtpServer(options, services);
+            _server.SessionCreated += (_, e) => e.Context.CommandExecuted += (_, c) =>
+            {
+                // A "close" rule at DATA: the reply is out, now hang up as a server that answers 421 does.
+                if (c.Context.Properties.Remove(HangUp)) c.Context.Pipe.Dispose();
+            };
             _running = _server.StartAsync(_stop.Token);
             WaitUntilListening();
         }
@@ -97,16 +102,16 @@ namespace ScriptedSmtpServer
             finally { listener.Stop(); }
         }
 
+        const string HangUp = "scripted.hang-up";
+
         SmtpResponse? Refuse(ScriptRule? rule, string what)
         {
             if (rule == null) return null;
             _refusals.Add($"{what}: {rule.Code} {rule.Text}");
-            var response = new SmtpResponse((SmtpReplyCode)rule.Code, rule.Text);
-            if (rule.Close) throw new SmtpResponseException(response, true);
-            return response;
+            return new SmtpResponse((SmtpReplyCode)rule.Code, rule.Text);
         }
 
-        SmtpResponse OnMessage(IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        SmtpResponse OnMessage(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
         {
             lock (_lock)
             {
@@ -115,6 +120,7 @@ namespace ScriptedSmtpServer
                 if (Refuse(rule, $"data {_messages}") is SmtpResponse refusal)
                 {
                     _acceptedInARow = 0;
+                    if (rule!.Close) context.Properties[HangUp] = true;
                     return refusal;
                 }
                 _acceptedInARow++;
@@ -131,8 +137,9 @@ namespace ScriptedSmtpServer
             lock (_lock)
             {
                 var address = Address(to);
-                if (Refuse(_rules.FirstOrDefault(r => r.MatchesRecipient(address)), "rcpt " + address) is SmtpResponse refusal)
-                    throw new SmtpResponseException(refusal);
+                var rule = _rules.FirstOrDefault(r => r.MatchesRecipient(address));
+                if (Refuse(rule, "rcpt " + address) is SmtpResponse refusal)
+                    throw new SmtpResponseException(refusal, rule!.Close);
                 return true;
             }
         }
@@ -152,7 +159,7 @@ namespace ScriptedSmtpServer
             public Store(ScriptedServer server) => _server = server;
 
             public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
-                Task.FromResult(_server.OnMessage(transaction, buffer));
+                Task.FromResult(_server.OnMessage(context, transaction, buffer));
         }
 
         sealed class Filter : IMailboxFilter
