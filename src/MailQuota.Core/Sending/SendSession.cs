@@ -127,7 +127,7 @@ namespace MailQuota.Core.Sending
             {
                 case SendStatus.Sent:
                     result.SentAt = earlier.At;
-                    return Skipped(result, $"sent in an earlier run of campaign {campaign} at {earlier.At:u}");
+                    return Skipped(result, $"sent in an earlier run of campaign {campaign} at {earlier.At:u} (another campaign id sends it again)");
                 case SendStatus.InFlight:
                 case SendStatus.Unknown:
                     if (_options.RetryUnknown) return null;
