@@ -189,8 +189,9 @@ namespace MailQuota.Core.Sending
                 var id = decision.ReservationId!.Value;
                 var reply = Transmit(id, composed, attempt, cancellationToken);
                 var verdict = ReplyClassifier.Classify(reply);
-                Complete(id, batch, reply, verdict, attempt);
-                if (!Retry(batch, reply, verdict, attempt, cancellationToken, onWait)) return;
+                var refused = Refusals(batch, reply, verdict).ToDictionary(r => r.Row, r => r.Reply);
+                Complete(id, refused, reply, verdict, attempt);
+                if (!Retry(batch, refused, reply, verdict, attempt, cancellationToken, onWait)) return;
             }
         }
 
@@ -254,12 +255,12 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>Records the attempt in the ledger: the send's status, and the recipients refused for good.</summary>
-        void Complete(long id, List<PendingRow> batch, SmtpReply reply, ReplyClass verdict, int attempt)
+        void Complete(long id, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt)
         {
             if (_options.Campaign is string campaign)
             {
-                foreach (var (row, refusal) in Refusals(batch, reply, verdict))
-                    _campaigns.RejectRow(campaign, row.Key, refusal.ToString());
+                foreach (var refusal in refused)
+                    _campaigns.RejectRow(campaign, refusal.Key.Key, refusal.Value.ToString());
             }
             _ledger.Complete(id, ToLedger(reply, verdict), _clock.UtcNow, reply.ToString(), attempt);
         }
@@ -287,7 +288,8 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>Acts on the reply: the rows' results, the account's pace; true to try the message again.</summary>
-        bool Retry(List<PendingRow> batch, SmtpReply reply, ReplyClass verdict, int attempt, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        bool Retry(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt,
+            CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var now = _clock.UtcNow;
             var last = attempt >= _options.Retry.MaxAttempts;
@@ -295,7 +297,6 @@ namespace MailQuota.Core.Sending
             {
                 case ReplyOutcome.Success:
                     _sentMessages++;
-                    var refused = Refusals(batch, reply, verdict).ToDictionary(r => r.Row, r => r.Reply);
                     foreach (var row in batch)
                     {
                         if (refused.TryGetValue(row, out var own)) Finish(row, RowStatus.Failed, own.ToString());
@@ -331,9 +332,8 @@ namespace MailQuota.Core.Sending
                 default:
                     // Refused for good (recipient, message form), or temporary failures past the last attempt.
                     var suffix = verdict.Outcome == ReplyOutcome.Transient ? $" (after {attempt} attempts)" : "";
-                    var refusedRows = Refusals(batch, reply, verdict).ToDictionary(r => r.Row, r => r.Reply);
                     foreach (var row in batch)
-                        Finish(row, RowStatus.Failed, (refusedRows.TryGetValue(row, out var own2) ? own2 : reply) + suffix);
+                        Finish(row, RowStatus.Failed, (refused.TryGetValue(row, out var own2) ? own2 : reply) + suffix);
                     return false;
             }
         }
