@@ -78,6 +78,10 @@ function Invoke-Test {
     Invoke-Build
     if (Test-Path $resultsDir) { Remove-Item $resultsDir -Recurse -Force }
     New-Item -ItemType Directory $resultsDir | Out-Null
+    # The scripted SMTP server the Pester tests start (tests/ScriptedSmtp.psm1 finds it here).
+    $scriptedSmtp = Join-Path $root 'out/test-tools/ScriptedSmtpServer'
+    Invoke-Dotnet build (Join-Path $root 'tests/ScriptedSmtpServer/ScriptedSmtpServer.csproj') -c $Configuration -o $scriptedSmtp --nologo -v quiet
+    $env:MAILQUOTAPS_SCRIPTED_SMTP = Join-Path $scriptedSmtp 'ScriptedSmtpServer.dll'
 
     Write-Host "`n== xunit (MailQuota.Core.Tests)"
     & dotnet test (Join-Path $root 'tests/MailQuota.Core.Tests') -c $Configuration --nologo --logger 'trx;LogFileName=core.trx' --results-directory $resultsDir

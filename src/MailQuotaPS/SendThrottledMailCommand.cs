@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using MailQuota.Core;
 using MailQuota.Core.Ledger;
@@ -73,6 +74,59 @@ namespace MailQuotaPS
         [Parameter]
         public string? Account { get; set; }
 
+        /// <summary>Copy recipients, comma-separated; may hold merge fields. They count against the quota.</summary>
+        [Parameter]
+        public string? Cc { get; set; }
+
+        /// <summary>The Reply-To address; may hold merge fields.</summary>
+        [Parameter]
+        public string? ReplyTo { get; set; }
+
+        /// <summary>Files to attach; paths may hold merge fields (e.g. 'payslips/{{EmployeeId}}.pdf'), relative ones are from the current location.</summary>
+        [Parameter]
+        public string[]? Attachment { get; set; }
+
+        /// <summary>Custom headers, name = value; values may hold merge fields; a line break in a value refuses the row.</summary>
+        [Parameter]
+        public Hashtable? Header { get; set; }
+
+        /// <summary>The List-Unsubscribe header, e.g. '&lt;mailto:unsubscribe@contoso.com?subject={{Email}}&gt;'.</summary>
+        [Parameter]
+        public string? ListUnsubscribe { get; set; }
+
+        /// <summary>Rows per message, sent as Bcc (at most the account's maximum recipients per message); no merge fields then.</summary>
+        [Parameter, ValidateRange(1, 10000)]
+        public int RecipientsPerMessage { get; set; } = 1;
+
+        /// <summary>What the To header shows on a message to several rows; the From address when omitted.</summary>
+        [Parameter]
+        public string? UndisclosedTo { get; set; }
+
+        /// <summary>Pause for -BatchDelay after every this many messages.</summary>
+        [Parameter, ValidateRange(1, int.MaxValue)]
+        public int? BatchSize { get; set; }
+
+        /// <summary>The pause after every -BatchSize messages, e.g. ([TimeSpan]'0:5:0').</summary>
+        [Parameter]
+        public TimeSpan BatchDelay { get; set; }
+
+        /// <summary>The campaign: a rerun with the same one skips rows already sent. Derived from the account and the templates when omitted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CampaignId { get; set; }
+
+        /// <summary>Send again rows whose earlier message has an unknown outcome (the process died or the connection broke during it).</summary>
+        [Parameter]
+        public SwitchParameter RetryUnknown { get; set; }
+
+        /// <summary>The longest a row waits for the quota; past it the remaining rows come out Deferred for a later rerun.</summary>
+        [Parameter]
+        public TimeSpan? MaxWait { get; set; }
+
+        /// <summary>SMTP attempts per message when the server throttles or fails temporarily.</summary>
+        [Parameter, ValidateRange(1, 20)]
+        public int MaxAttempts { get; set; } = 5;
+
         [Parameter]
         public string? LedgerPath { get; set; }
 
@@ -94,6 +148,9 @@ namespace MailQuotaPS
         QuotaPolicy? _policy;
         VolumeMonitor? _monitor;
         string _account = "";
+        string _campaign = "";
+        SendSummary _summary = null!;
+        readonly Dictionary<int, object?> _targets = new Dictionary<int, object?>();
         int _row;
         SqliteLedger? _ledger;
         MailKitTransport? _transport;
@@ -115,7 +172,28 @@ namespace MailQuotaPS
             }
             try { _template = new MessageTemplate(from, Subject, Body, HtmlBody); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Body, -HtmlBody or both: " + e.Message), "NoBody", ErrorCategory.InvalidArgument, null)); }
+            _template.Cc = Cc == null ? null : new MergeTemplate(Cc);
+            _template.ReplyTo = ReplyTo == null ? null : new MergeTemplate(ReplyTo);
+            _template.ListUnsubscribe = ListUnsubscribe == null ? null : new MergeTemplate(ListUnsubscribe);
+            _template.Attachments = (Attachment ?? new string[0]).Select(a => new MergeTemplate(a)).ToList();
+            _template.AttachmentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            if (UndisclosedTo != null)
+            {
+                if (!MailboxAddress.TryParse(UndisclosedTo, out var undisclosed) || undisclosed.Address.IndexOf('@') <= 0)
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-UndisclosedTo '{UndisclosedTo}' is not a valid e-mail address."), "InvalidUndisclosedTo", ErrorCategory.InvalidArgument, UndisclosedTo));
+                _template.UndisclosedTo = undisclosed;
+            }
+            try
+            {
+                if (Header != null)
+                    _template.SetHeaders(Header.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, string?>(e.Key?.ToString() ?? "", AsText(e.Value))));
+            }
+            catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidHeader", ErrorCategory.InvalidArgument, Header)); }
+            try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
+            catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
             _account = string.IsNullOrWhiteSpace(Account) ? from.Address.ToLowerInvariant() : Account!;
+            _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
+            _summary = new SendSummary(_account, _campaign);
             _settings = ResolveSettings();
         }
 
@@ -139,14 +217,33 @@ namespace MailQuotaPS
             var subject = Subject;
             if (!ShouldProcess(row.Address ?? $"row {row.Number}", $"Send '{subject}' as {_account}"))
             {
-                Emit(SendSession.Preview(_template, _account, row), row);
+                Emit(SendSession.Preview(_template, _account, row), InputObject ?? (object?)row.Address);
                 return;
             }
             var session = _session ??= OpenSession();
-            SendResult result;
+            _targets[row.Number] = InputObject ?? (object?)row.Address;
+            Run(() => session.Add(row, CancelToken, ShowWait));
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_session != null)
+            {
+                var session = _session;
+                Run(() => session.Flush(CancelToken, ShowWait));
+                _progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(_progress);
+            }
+            WriteSummary();
+        }
+
+        /// <summary>Runs one step of the session and writes its results; ends the run when the server refused content or account.</summary>
+        void Run(Func<IReadOnlyList<SendResult>> step)
+        {
+            IReadOnlyList<SendResult> results;
             try
             {
-                result = session.Send(row, CancelToken, ShowWait);
+                results = step();
             }
             catch (OperationCanceledException)
             {
@@ -158,34 +255,61 @@ namespace MailQuotaPS
                     "SmtpConnectionFailed", e is MailKit.Security.AuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
                 return;
             }
-            if (result.Status == RowStatus.Sent) _sent++;
-            if (result.Status == RowStatus.Sent || result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown) ReportAlerts();
-            if (_sinceProgress.Elapsed >= ProgressInterval)
+            foreach (var result in results)
             {
-                _progress.StatusDescription = $"{_sent} sent, row {row.Number} {result.Status}: {result.Recipient}";
-                _progress.CurrentOperation = null;
-                _progress.SecondsRemaining = -1;
-                WriteProgress(_progress);
-                _sinceProgress.Restart();
+                if (result.Status == RowStatus.Sent) _sent++;
+                if (result.Status == RowStatus.Sent || result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown) ReportAlerts();
+                if (_sinceProgress.Elapsed >= ProgressInterval)
+                {
+                    _progress.StatusDescription = $"{_sent} sent, row {result.Row} {result.Status}: {result.Recipient}";
+                    _progress.CurrentOperation = null;
+                    _progress.SecondsRemaining = -1;
+                    WriteProgress(_progress);
+                    _sinceProgress.Restart();
+                }
+                _targets.TryGetValue(result.Row, out var target);
+                _targets.Remove(result.Row);
+                Emit(result, target);
             }
-            Emit(result, row);
+            if (_session?.Stopped is RunStop stop)
+            {
+                WriteSummary();
+                var id = stop.Verdict.Outcome == ReplyOutcome.ContentRejected ? "ContentRejected" : "AccountBlocked";
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Send-ThrottledMail stopped: {stop.Message} {_summary}"),
+                    id, stop.Verdict.Outcome == ReplyOutcome.ContentRejected ? ErrorCategory.InvalidData : ErrorCategory.PermissionDenied, _summary));
+            }
         }
 
-        protected override void EndProcessing()
-        {
-            if (_session == null) return;
-            _progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(_progress);
-        }
-
-        void Emit(SendResult result, MailRow row)
+        void Emit(SendResult result, object? target)
         {
             WriteObject(result);
+            _summary.Add(result);
             if (result.Status == RowStatus.Invalid)
-                WriteError(new ErrorRecord(new ArgumentException($"Row {row.Number}: {result.Reply}"), result.ErrorId ?? "InvalidRow", ErrorCategory.InvalidData, InputObject ?? (object?)row.Address));
+                WriteError(new ErrorRecord(new ArgumentException($"Row {result.Row}: {result.Reply}"), result.ErrorId ?? "InvalidRow", ErrorCategory.InvalidData, target));
             else if (result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown)
-                WriteError(new ErrorRecord(new InvalidOperationException($"Row {row.Number} ({result.Recipient}): {result.Status}: {result.Reply}"),
-                    result.Status == RowStatus.Failed ? "SendFailed" : "SendOutcomeUnknown", ErrorCategory.InvalidResult, InputObject ?? (object?)row.Address));
+                WriteError(new ErrorRecord(new InvalidOperationException($"Row {result.Row} ({result.Recipient}): {result.Status}: {result.Reply}"),
+                    result.Status == RowStatus.Failed ? "SendFailed" : "SendOutcomeUnknown", ErrorCategory.InvalidResult, target));
+        }
+
+        /// <summary>
+        /// One line for the log (information stream, tag Summary, and verbose); when rows were not sent,
+        /// also one non-terminating error, so $? is false and a scheduled task sees it.
+        /// </summary>
+        void WriteSummary()
+        {
+            if (_summary.Rows == 0) return;
+            var text = _summary.ToString();
+            WriteVerbose(text);
+            WriteInformation(new InformationRecord(text, "Send-ThrottledMail") { Tags = { "Summary" } });
+            if (!_summary.Incomplete || _session?.Stopped != null) return;
+            var hints = new List<string>();
+            if (_summary.DeferredUntil is DateTimeOffset until)
+                hints.Add($"Run the same command again (campaign {_campaign}) after {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} to send the deferred rows.");
+            if (_summary.Count(RowStatus.Unknown) > 0)
+                hints.Add("Rows with an Unknown outcome may have been delivered: they are not sent again unless -RetryUnknown is given.");
+            var category = _summary.Count(RowStatus.Deferred) > 0 ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidResult;
+            WriteError(new ErrorRecord(new InvalidOperationException($"Not every row was sent. {text} {string.Join(" ", hints)}".TrimEnd()),
+                "SendIncomplete", category, _summary));
         }
 
         SendSession OpenSession()
@@ -211,8 +335,35 @@ namespace MailQuotaPS
                 WriteWarning($"No limits are known for account '{_account}': using a conservative default ({limits}). Give -MaxPerMinute, -MaxPerHour, -MaxPerDay for your provider; they are remembered for the account.");
             else
                 WriteVerbose($"Account '{_account}' sends under {limits} ({source.ToString().ToLowerInvariant()} policy); ledger {path}.");
+            WriteVerbose($"Campaign {_campaign}: rows already sent under it are skipped.");
+            if (_ledger.GetPacing(_account) is PacingState pacing)
+            {
+                var now = SystemClock.Instance.UtcNow;
+                if (pacing.IsSuspendedAt(now))
+                    WriteWarning($"Account '{_account}' is suspended until {pacing.SuspendedUntil!.Value.ToLocalTime():yyyy-MM-dd HH:mm:ss}: its provider's quota is used up ({pacing.Reason}).");
+                else if (pacing.Interval is TimeSpan interval)
+                    WriteVerbose($"Account '{_account}' starts at a reduced pace of one message per {interval.TotalSeconds:0.###} s after the server throttled ({pacing.Reason}).");
+            }
+            var options = new SendOptions
+            {
+                Campaign = _campaign,
+                RecipientsPerMessage = RecipientsPerMessage,
+                BatchSize = BatchSize,
+                BatchDelay = BatchDelay,
+                MaxWait = MaxWait,
+                RetryUnknown = RetryUnknown,
+                Retry = new RetryPolicy { MaxAttempts = MaxAttempts },
+            };
             _transport = new MailKitTransport(SmtpSettings());
-            return new SendSession(_account, policy, _template, _ledger, _transport, SystemClock.Instance);
+            try
+            {
+                return new SendSession(_account, policy, _template, _ledger, _ledger, _ledger, _transport, SystemClock.Instance, options);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage));
+                throw;
+            }
         }
 
         SmtpSettings? _smtp;

@@ -16,11 +16,11 @@ namespace MailQuota.Core.Tests
     {
         readonly FakeClock _clock;
         public RecordingTransport(FakeClock clock) => _clock = clock;
-        public List<(DateTimeOffset At, MimeMessage Message)> Sent { get; } = new();
+        public List<(DateTimeOffset At, MimeMessage Message, IReadOnlyList<MailboxAddress> Recipients)> Sent { get; } = new();
         public Func<MimeMessage, SmtpReply> Answer { get; set; } = _ => new SmtpReply(true, 250, "2.0.0 Ok");
-        public SmtpReply Send(MimeMessage message, CancellationToken cancellationToken)
+        public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
-            Sent.Add((_clock.UtcNow, message));
+            Sent.Add((_clock.UtcNow, message, recipients));
             return Answer(message);
         }
         public void Dispose() { }
@@ -42,7 +42,12 @@ namespace MailQuota.Core.Tests
 
         public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
 
-        SendSession Session(QuotaPolicy policy) => new SendSession("hr@example.test", policy, Template, _ledger, _transport, _clock);
+        SendSession Session(QuotaPolicy policy, SendOptions? options = null) =>
+            new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options);
+
+        /// <summary>One row through a one-row-per-message session: its result comes back at once.</summary>
+        static SendResult Send(SendSession session, MailRow row, CancellationToken token, Action<WaitNotice>? onWait = null) =>
+            Assert.Single(session.Add(row, token, onWait));
 
         static MailRow Row(int n, string? address, string? name = "N") =>
             new MailRow(n, address, name, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Name"] = name });
@@ -52,7 +57,7 @@ namespace MailQuota.Core.Tests
         {
             var session = Session(new QuotaPolicy { MessagesPerMinute = 5 });
             var waits = new List<WaitNotice>();
-            var results = Enumerable.Range(1, 12).Select(i => session.Send(Row(i, $"u{i}@example.test"), default, waits.Add)).ToList();
+            var results = Enumerable.Range(1, 12).Select(i => Send(session, Row(i, $"u{i}@example.test"), default, waits.Add)).ToList();
             Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
             var times = _transport.Sent.Select(s => s.At).ToList();
             for (var i = 5; i < times.Count; i++)
@@ -67,8 +72,8 @@ namespace MailQuota.Core.Tests
         public void Invalid_rows_use_no_quota_and_the_run_goes_on()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 });
-            var bad = session.Send(Row(1, "nope"), default);
-            var good = session.Send(Row(2, "ok@example.test"), default);
+            var bad = Send(session, Row(1, "nope"), default);
+            var good = Send(session, Row(2, "ok@example.test"), default);
             Assert.Equal(RowStatus.Invalid, bad.Status);
             Assert.Equal("InvalidAddress", bad.ErrorId);
             Assert.Equal(RowStatus.Sent, good.Status);
@@ -79,8 +84,8 @@ namespace MailQuota.Core.Tests
         public void The_same_address_twice_in_a_run_is_sent_once()
         {
             var session = Session(new QuotaPolicy());
-            Assert.Equal(RowStatus.Sent, session.Send(Row(1, "Dup@Example.test"), default).Status);
-            var second = session.Send(Row(2, "dup@example.test"), default);
+            Assert.Equal(RowStatus.Sent, Send(session, Row(1, "Dup@Example.test"), default).Status);
+            var second = Send(session, Row(2, "dup@example.test"), default);
             Assert.Equal(RowStatus.Skipped, second.Status);
             Assert.Single(_transport.Sent);
         }
@@ -89,7 +94,7 @@ namespace MailQuota.Core.Tests
         public void A_refusal_is_recorded_as_failed_with_the_reply()
         {
             _transport.Answer = _ => new SmtpReply(false, 550, "5.1.1 user unknown");
-            var result = Session(new QuotaPolicy()).Send(Row(1, "gone@example.test"), default);
+            var result = Send(Session(new QuotaPolicy()), Row(1, "gone@example.test"), default);
             Assert.Equal(RowStatus.Failed, result.Status);
             Assert.Equal("550 5.1.1 user unknown", result.Reply);
             Assert.Equal(1, result.Attempts);
@@ -99,9 +104,9 @@ namespace MailQuota.Core.Tests
         public void Cancelling_a_wait_stops_without_reserving()
         {
             var session = Session(new QuotaPolicy { MessagesPerDay = 1 });
-            session.Send(Row(1, "a@example.test"), default);
+            Send(session, Row(1, "a@example.test"), default);
             using var cts = new CancellationTokenSource();
-            Assert.Throws<OperationCanceledException>(() => session.Send(Row(2, "b@example.test"), cts.Token, _ => cts.Cancel()));
+            Assert.Throws<OperationCanceledException>(() => Send(session, Row(2, "b@example.test"), cts.Token, _ => cts.Cancel()));
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
@@ -128,6 +133,169 @@ namespace MailQuota.Core.Tests
             var unknown = AccountPolicy.Resolve(_ledger, "new", new QuotaPolicy(), _clock.UtcNow, out var s3);
             Assert.Equal(PolicySource.Default, s3);
             Assert.NotNull(unknown.MessagesPerMinute);
+        }
+
+        static MailRow Plain(int n) => new MailRow(n, $"p{n}@example.test", null, MailRow.NoFields);
+
+        [Fact]
+        public void A_quota_wait_longer_than_MaxWait_defers_the_row_with_the_reason_and_the_time_it_can_go()
+        {
+            var session = Session(new QuotaPolicy { MessagesPerHour = 2 }, new SendOptions { MaxWait = TimeSpan.FromMinutes(10) });
+            var start = _clock.UtcNow;
+            Assert.Equal(RowStatus.Sent, Send(session, Row(1, "a@example.test"), default).Status);
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Equal(RowStatus.Sent, Send(session, Row(2, "b@example.test"), default).Status);
+            var deferred = Send(session, Row(3, "c@example.test"), default);
+            Assert.Equal(RowStatus.Deferred, deferred.Status);
+            Assert.Equal(start + TimeSpan.FromHours(1), deferred.DeferredUntil);
+            Assert.Contains("2 messages per hour", deferred.Reply);
+            Assert.Contains("MaxWait", deferred.Reply);
+            Assert.Equal(TimeSpan.Zero, _clock.Slept);
+            Assert.Equal(2, _transport.Sent.Count);
+        }
+
+        [Fact]
+        public void A_wait_within_MaxWait_is_waited_out()
+        {
+            var session = Session(new QuotaPolicy { MinInterval = TimeSpan.FromMinutes(2) }, new SendOptions { MaxWait = TimeSpan.FromMinutes(5) });
+            Send(session, Row(1, "a@example.test"), default);
+            Assert.Equal(RowStatus.Sent, Send(session, Row(2, "b@example.test"), default).Status);
+            Assert.Equal(TimeSpan.FromMinutes(2), _clock.Slept);
+        }
+
+        [Fact]
+        public void A_temporary_failure_is_retried_with_backoff_and_gives_up_after_the_last_attempt()
+        {
+            var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 451, "4.3.0 local error"), new SmtpReply(true, 250, "ok") });
+            _transport.Answer = _ => answers.Dequeue();
+            var session = Session(new QuotaPolicy(), new SendOptions { Random = new Random(3) });
+            var result = Send(session, Row(1, "a@example.test"), default);
+            Assert.Equal(RowStatus.Sent, result.Status);
+            Assert.Equal(2, result.Attempts);
+            Assert.InRange(_clock.Slept, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));   // first backoff: 2 s with equal jitter
+
+            _transport.Answer = _ => new SmtpReply(false, 451, "4.3.0 local error");
+            var failed = Send(session, Row(2, "b@example.test"), default);
+            Assert.Equal(RowStatus.Failed, failed.Status);
+            Assert.Equal(5, failed.Attempts);
+            Assert.Contains("after 5 attempts", failed.Reply);
+        }
+
+        [Fact]
+        public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
+        {
+            _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data);
+            var result = Send(Session(new QuotaPolicy()), Row(1, "a@example.test"), default);
+            Assert.Equal(RowStatus.Unknown, result.Status);
+            Assert.Single(_transport.Sent);
+        }
+
+        [Fact]
+        public void A_connection_lost_before_the_message_is_a_safe_retry_that_uses_no_quota()
+        {
+            var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Recipient), new SmtpReply(true, 250, "ok") });
+            _transport.Answer = _ => answers.Dequeue();
+            var result = Send(Session(new QuotaPolicy()), Row(1, "a@example.test"), default);
+            Assert.Equal(RowStatus.Sent, result.Status);
+            Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
+        }
+
+        [Fact]
+        public void A_rerun_of_the_campaign_skips_sent_rows_and_reports_rows_left_in_flight_as_unknown()
+        {
+            var options = new SendOptions { Campaign = "payroll-2026-11" };
+            Send(Session(new QuotaPolicy(), options), Row(1, "sent@example.test"), default);
+            // A process that died after reserving row 2: its reservation stays in flight.
+            using (var tx = _ledger.BeginReservation("hr@example.test"))
+            {
+                tx.Insert(new ReservationRequest("hr@example.test", "dead@example.test") { Campaign = "payroll-2026-11", RowKeys = new[] { "dead@example.test" } }, _clock.UtcNow);
+                tx.Commit();
+            }
+
+            var rerun = Session(new QuotaPolicy(), new SendOptions { Campaign = "payroll-2026-11" });
+            var sent = Send(rerun, Row(1, "Sent@Example.test"), default);
+            var dead = Send(rerun, Row(2, "dead@example.test"), default);
+            var fresh = Send(rerun, Row(3, "new@example.test"), default);
+            Assert.Equal(RowStatus.Skipped, sent.Status);
+            Assert.Contains("earlier run of campaign payroll-2026-11", sent.Reply);
+            Assert.Equal(RowStatus.Unknown, dead.Status);
+            Assert.Contains("-RetryUnknown", dead.Reply);
+            Assert.Equal(RowStatus.Sent, fresh.Status);
+            Assert.Equal(new[] { "sent@example.test", "new@example.test" }, _transport.Sent.Select(s => s.Recipients.Single().Address));
+
+            var retry = Session(new QuotaPolicy(), new SendOptions { Campaign = "payroll-2026-11", RetryUnknown = true });
+            Assert.Equal(RowStatus.Sent, Send(retry, Row(2, "dead@example.test"), default).Status);
+            Assert.Equal(RowStatus.Skipped, Send(retry, Row(3, "new@example.test"), default).Status);
+            // Another campaign is another mailing: it sends again.
+            Assert.Equal(RowStatus.Sent, Send(Session(new QuotaPolicy(), new SendOptions { Campaign = "other" }), Row(1, "sent@example.test"), default).Status);
+        }
+
+        [Fact]
+        public void Batches_of_messages_are_separated_by_the_batch_delay()
+        {
+            var session = Session(new QuotaPolicy(), new SendOptions { BatchSize = 3, BatchDelay = TimeSpan.FromSeconds(30) });
+            var waits = new List<WaitNotice>();
+            for (var i = 1; i <= 7; i++) Send(session, Row(i, $"b{i}@example.test"), default, waits.Add);
+            var times = _transport.Sent.Select(s => s.At - _transport.Sent[0].At).ToList();
+            Assert.Equal(new[] { 0, 0, 0, 30, 30, 30, 60 }, times.Select(t => (int)t.TotalSeconds));
+            Assert.Contains("after a batch of 3 messages", waits[0].Reason);
+        }
+
+        [Fact]
+        public void Several_rows_per_message_refuse_merge_fields_and_more_rows_than_the_policy_allows()
+        {
+            var merge = Assert.Throws<ArgumentException>(() => Session(new QuotaPolicy(), new SendOptions { RecipientsPerMessage = 10 }));
+            Assert.Contains("{{Name}}", merge.Message);
+            var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
+            var tooMany = Assert.Throws<ArgumentException>(() => new SendSession("hr@example.test", new QuotaPolicy { MaxRecipientsPerMessage = 50 }, plain,
+                _ledger, _ledger, _ledger, _transport, _clock, new SendOptions { RecipientsPerMessage = 51 }));
+            Assert.Contains("maximum of 50", tooMany.Message);
+        }
+
+        [Fact]
+        public void A_Bcc_batch_waits_for_the_end_of_the_input_when_it_is_not_full()
+        {
+            var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
+            var session = new SendSession("hr@example.test", new QuotaPolicy(), plain, _ledger, _ledger, _ledger, _transport, _clock, new SendOptions { RecipientsPerMessage = 3 });
+            Assert.Empty(session.Add(Plain(1), default));
+            Assert.Equal(RowStatus.Invalid, session.Add(new MailRow(2, "bad", null, MailRow.NoFields), default).Single().Status);
+            Assert.Empty(session.Add(Plain(3), default));
+            Assert.Equal(3, session.Add(Plain(4), default).Count);
+            var rest = session.Flush(default);
+            Assert.Empty(rest);
+            Assert.Equal(new[] { 1, 3, 4 }, Enumerable.Range(0, 1).SelectMany(_ => _transport.Sent.Single().Recipients).Select(r => int.Parse(r.Address.Substring(1, 1))));
+            Assert.Single(session.Add(Plain(5), default).Concat(session.Flush(default)));
+        }
+
+        [Fact]
+        public void The_account_refused_at_MAIL_FROM_stops_the_run()
+        {
+            _transport.Answer = _ => new SmtpReply(false, 553, "5.1.8 sender address rejected", SmtpStage.Sender);
+            var session = Session(new QuotaPolicy());
+            Assert.Equal(RowStatus.Failed, Send(session, Row(1, "a@example.test"), default).Status);
+            Assert.Equal(ReplyOutcome.AccountBlocked, session.Stopped!.Verdict.Outcome);
+            Assert.Equal(1, session.Stopped.Row);
+        }
+
+        [Fact]
+        public void Persistent_throttling_defers_the_row_after_the_last_attempt_and_the_next_session_starts_slow()
+        {
+            _transport.Answer = _ => new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded");
+            var session = Session(new QuotaPolicy { MessagesPerMinute = 60 }, new SendOptions { Retry = new RetryPolicy { MaxAttempts = 3 } });
+            var result = Send(session, Row(1, "a@example.test"), default);
+            Assert.Equal(RowStatus.Deferred, result.Status);
+            Assert.Equal(3, result.Attempts);
+            Assert.Contains("throttled 3 times", result.Reply);
+            Assert.NotNull(result.DeferredUntil);
+            var pacing = _ledger.GetPacing("hr@example.test")!;
+            Assert.Equal(TimeSpan.FromSeconds(8), pacing.Interval);   // the policy's 1 s, halved in rate three times: 2, 4, 8 s
+            _transport.Answer = _ => new SmtpReply(true, 250, "ok");
+            var next = Session(new QuotaPolicy { MessagesPerMinute = 60 });
+            _clock.Advance(TimeSpan.FromMinutes(10));
+            Send(next, Row(2, "b@example.test"), default);
+            Send(next, Row(3, "c@example.test"), default);
+            // 8 s less one recovery step after b: 1 / (1/8 + 1/16) = 5.33 s, far from the policy's 1 s.
+            Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }
     }
 }

@@ -38,7 +38,7 @@ Describe 'Get-SendLog' {
         $log = Get-SendLog -Account 'hr@contoso.test' -Status Sent -Recipient 'staff*' -LedgerPath $Ledger
         $log.Recipient | Should -Be @('staff1@contoso.test', 'staff2@contoso.test', 'staff3@contoso.test')
         $log.MessageId | Should -Be $Sent.MessageId
-        $log | ForEach-Object { $_.Reply | Should -Match '^250 ' ; $_.Campaign | Should -BeNullOrEmpty }
+        $log | ForEach-Object { $_.Reply | Should -Match '^250 ' ; $_.Campaign | Should -BeLike 'auto-*' }   # a campaign derived from account and content
         [math]::Abs(($log[0].Time - $Sent[0].SentAt).TotalSeconds) | Should -BeLessThan 1
     }
 

@@ -133,7 +133,7 @@ Describe 'Send-ThrottledMail -Profile' {
     It 'names the profile''s server, port and TLS and touches nothing under -WhatIf' {
         $ledger = New-TestLedgerPath
         $r = 'w@example.test' | Send-ThrottledMail -Profile AliyunQiye -From 'notices@example.test' -Subject 's' -Body 'b' -LedgerPath $ledger -WhatIf -Verbose 4>&1
-        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" |
             Should -Match 'Profile AliyunQiye: smtp\.qiye\.aliyun\.com:465 \(SslOnConnect\), 10 msg/min, 200 msg/hour.*checked 2026-11-27'
         ($r | Where-Object Status -EQ 'WhatIf').Recipient | Should -Be 'w@example.test'
         Test-Path $ledger | Should -BeFalse

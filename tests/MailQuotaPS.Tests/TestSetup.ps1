@@ -4,6 +4,7 @@ $script:ModulePath = $env:MAILQUOTAPS_TEST_MODULE
 if (-not $script:ModulePath) { $script:ModulePath = Join-Path $PSScriptRoot '../../out/MailQuotaPS' }
 Import-Module $script:ModulePath -Force
 Import-Module (Join-Path $PSScriptRoot '../Smtp4dev.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../ScriptedSmtp.psm1') -Force
 
 function New-TestLedgerPath { Join-Path ([IO.Path]::GetTempPath()) "mqps-test-$([guid]::NewGuid().ToString('N')).db" }
 

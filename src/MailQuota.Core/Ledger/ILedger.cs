@@ -15,6 +15,11 @@ namespace MailQuota.Core.Ledger
         Unknown,
         /// <summary>Reserved but never handed to the server: no longer counts against the quota.</summary>
         Released,
+        /// <summary>
+        /// The server refused this attempt for now (throttle, quota, temporary failure): it still
+        /// counts, and the message was retried or deferred under a new reservation.
+        /// </summary>
+        Refused,
     }
 
     /// <summary>Use of one rolling window: messages and the recipients they carried.</summary>
@@ -47,6 +52,9 @@ namespace MailQuota.Core.Ledger
         public int Recipients { get; }
         public string? Campaign { get; set; }
         public string? MessageId { get; set; }
+
+        /// <summary>The campaign rows the message carries (one per recipient, lower-cased), linked to it when reserved.</summary>
+        public IReadOnlyList<string> RowKeys { get; set; } = Array.Empty<string>();
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace MailQuota.Core.Ledger
         /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
         /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
         /// </summary>
-        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema };
+        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema, PacingSchema, CampaignsSchema };
         readonly SqliteConnection _connection;
 
         public SqliteLedger(string path)
@@ -246,7 +246,9 @@ SELECT last_insert_rowid();");
                 cmd.Parameters.AddWithValue("$n", r.Recipients);
                 cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
                 cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
-                return (long)cmd.ExecuteScalar()!;
+                var id = (long)cmd.ExecuteScalar()!;
+                if (r.Campaign != null && r.RowKeys.Count > 0) _ledger.LinkCampaignRows(r.Campaign, r.RowKeys, id);
+                return id;
             }
 
             public void Commit()

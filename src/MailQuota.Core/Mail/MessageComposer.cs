@@ -1,35 +1,31 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Utils;
 
 namespace MailQuota.Core.Mail
 {
-    /// <summary>The fixed parts of every message of a run: sender and templates.</summary>
-    public sealed class MessageTemplate
+    /// <summary>A composed message and the envelope it goes to (the recipients, then the Cc addresses).</summary>
+    public sealed class ComposedMessage
     {
-        public MessageTemplate(MailboxAddress from, string subject, string? textBody, string? htmlBody)
-        {
-            if (string.IsNullOrEmpty(textBody) && string.IsNullOrEmpty(htmlBody))
-                throw new ArgumentException("a message needs a text body, an HTML body or both");
-            From = from;
-            Subject = new MergeTemplate(subject);
-            TextBody = string.IsNullOrEmpty(textBody) ? null : new MergeTemplate(textBody);
-            HtmlBody = string.IsNullOrEmpty(htmlBody) ? null : new MergeTemplate(htmlBody);
-        }
-
-        public MailboxAddress From { get; }
-        public MergeTemplate Subject { get; }
-        public MergeTemplate? TextBody { get; }
-        public MergeTemplate? HtmlBody { get; }
+        public ComposedMessage(MimeMessage message, IReadOnlyList<MailboxAddress> envelope) { Message = message; Envelope = envelope; }
+        public MimeMessage Message { get; }
+        public IReadOnlyList<MailboxAddress> Envelope { get; }
     }
 
-    /// <summary>Turns a row into a MIME message; refuses anything that would smuggle a header.</summary>
+    /// <summary>Turns rows into a MIME message; refuses anything that would smuggle a header.</summary>
     public sealed class MessageComposer
     {
+        static readonly Regex UnsubscribeList = new Regex(@"^\s*<[^<>\s]+>(\s*,\s*<[^<>\s]+>)*\s*$", RegexOptions.CultureInvariant);
         readonly MessageTemplate _template;
 
         public MessageComposer(MessageTemplate template) => _template = template;
+
+        /// <summary>The envelope sender: the From address.</summary>
+        public MailboxAddress Sender => _template.From;
 
         /// <summary>Parses a recipient address the way the server will see it.</summary>
         public static MailboxAddress ParseRecipient(string? address, string? name)
@@ -38,39 +34,80 @@ namespace MailQuota.Core.Mail
                 throw new InvalidRowException("NoRecipient", "it has no recipient address (expected a To, Email, EmailAddress, Mail or Address property)");
             if (ContainsLineBreak(address!) || ContainsLineBreak(name))
                 throw new InvalidRowException("HeaderInjection", "the address or name contains a line break");
-            if (!MailboxAddress.TryParse(ParserOptions.Default, address, out var parsed) || parsed.Address.IndexOf('@') <= 0 || parsed.Address.EndsWith("@", StringComparison.Ordinal))
+            if (!MailboxAddress.TryParse(ParserOptions.Default, address, out var parsed) || !Usable(parsed))
                 throw new InvalidRowException("InvalidAddress", $"'{address}' is not a valid e-mail address");
             if (name != null) parsed.Name = name;
             return parsed;
         }
 
-        public MimeMessage Compose(MailboxAddress to, IReadOnlyDictionary<string, string?> fields)
-        {
-            string subject;
-            string? text, html;
-            try
-            {
-                subject = _template.Subject.Render(fields);
-                text = _template.TextBody?.Render(fields);
-                html = _template.HtmlBody?.Render(fields, html: true);
-            }
-            catch (MergeFieldException e)
-            {
-                throw new InvalidRowException("MissingMergeField", e.Message);
-            }
-            if (ContainsLineBreak(subject))
-                throw new InvalidRowException("HeaderInjection", "the subject would contain a line break after merging");
+        public MimeMessage Compose(MailboxAddress to, IReadOnlyDictionary<string, string?> fields) =>
+            Compose(new[] { to }, fields).Message;
 
+        /// <summary>
+        /// One message to the recipients: a single recipient is the To header; several go as Bcc
+        /// (the envelope only), the To header showing <see cref="MessageTemplate.UndisclosedTo"/> or the From address.
+        /// </summary>
+        public ComposedMessage Compose(IReadOnlyList<MailboxAddress> recipients, IReadOnlyDictionary<string, string?> fields)
+        {
             var message = new MimeMessage();
             message.From.Add(_template.From);
-            message.To.Add(to);
-            message.Subject = subject;
+            message.To.Add(recipients.Count == 1 ? recipients[0] : _template.UndisclosedTo ?? new MailboxAddress("", _template.From.Address));
+            message.Subject = HeaderValue("subject", _template.Subject, fields);
+            var cc = Addresses("Cc", _template.Cc, fields);
+            message.Cc.AddRange(cc);
+            message.ReplyTo.AddRange(Addresses("Reply-To", _template.ReplyTo, fields));
+            if (_template.ListUnsubscribe != null)
+            {
+                var unsubscribe = HeaderValue("List-Unsubscribe header", _template.ListUnsubscribe, fields);
+                if (!UnsubscribeList.IsMatch(unsubscribe))
+                    throw new InvalidRowException("InvalidListUnsubscribe", $"the List-Unsubscribe value '{unsubscribe}' is not a list of <mailto:…> or <https://…> addresses");
+                message.Headers.Add("List-Unsubscribe", unsubscribe.Trim());
+            }
+            foreach (var header in _template.Headers)
+                message.Headers.Add(header.Key, HeaderValue(header.Key + " header", header.Value, fields));
             message.Date = DateTimeOffset.UtcNow;
             var domain = _template.From.Domain;
             message.MessageId = MimeUtils.GenerateMessageId(string.IsNullOrEmpty(domain) ? "localhost" : domain);
-            message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
-            return message;
+
+            var body = new BodyBuilder { TextBody = Render(_template.TextBody, fields, false), HtmlBody = Render(_template.HtmlBody, fields, true) };
+            foreach (var attachment in _template.Attachments)
+            {
+                var path = Path.Combine(_template.AttachmentFolder, Render(attachment, fields, false)!);
+                if (!File.Exists(path)) throw new InvalidRowException("AttachmentNotFound", $"the attachment '{path}' does not exist");
+                body.Attachments.Add(path);
+            }
+            message.Body = body.ToMessageBody();
+            return new ComposedMessage(message, recipients.Concat(cc).ToList());
         }
+
+        static string? Render(MergeTemplate? template, IReadOnlyDictionary<string, string?> fields, bool html)
+        {
+            if (template == null) return null;
+            try { return template.Render(fields, html); }
+            catch (MergeFieldException e) { throw new InvalidRowException("MissingMergeField", e.Message); }
+        }
+
+        static string HeaderValue(string what, MergeTemplate template, IReadOnlyDictionary<string, string?> fields)
+        {
+            var value = Render(template, fields, false)!;
+            if (ContainsLineBreak(value))
+                throw new InvalidRowException("HeaderInjection", $"the {what} would contain a line break after merging");
+            return value;
+        }
+
+        static IEnumerable<MailboxAddress> Addresses(string header, MergeTemplate? template, IReadOnlyDictionary<string, string?> fields)
+        {
+            if (template == null) return Enumerable.Empty<MailboxAddress>();
+            var text = HeaderValue(header + " header", template, fields);
+            if (string.IsNullOrWhiteSpace(text)) return Enumerable.Empty<MailboxAddress>();
+            if (!InternetAddressList.TryParse(ParserOptions.Default, text, out var parsed) ||
+                !parsed.Mailboxes.All(Usable))
+                throw new InvalidRowException("InvalidAddress", $"'{text}' in {header} is not a list of valid e-mail addresses");
+            return parsed.Mailboxes.ToList();
+        }
+
+        /// <summary>A parsed address a server can deliver to: a local part, an @ and a domain.</summary>
+        static bool Usable(MailboxAddress m) => m.Address.IndexOf('@') > 0 && !m.Address.EndsWith("@", StringComparison.Ordinal);
 
         static bool ContainsLineBreak(string? s) => s != null && s.IndexOfAny(new[] { '\r', '\n' }) >= 0;
     }
@@ -80,7 +117,7 @@ namespace MailQuota.Core.Mail
     {
         public InvalidRowException(string errorId, string reason) : base(reason) => ErrorId = errorId;
 
-        /// <summary>Stable identifier, e.g. InvalidAddress, MissingMergeField, HeaderInjection.</summary>
+        /// <summary>Stable identifier, e.g. InvalidAddress, MissingMergeField, HeaderInjection, AttachmentNotFound.</summary>
         public string ErrorId { get; }
     }
 }

@@ -1,28 +1,24 @@
-using System;
-using System.Linq;
+using System.Text.RegularExpressions;
+using MailQuota.Core.Smtp;
 
 namespace MailQuota.Core.Monitoring
 {
     /// <summary>
-    /// Tells a provider pushing back (rate, quota or frequency limits) from other refusals. Every 4xx
-    /// reply defers the message; among 5xx replies the provider's own text or enhanced code says it
-    /// (PROVIDERS.md: Alibaba sends "too frequently sending" as 554, Exchange and Gmail send daily
-    /// quotas as 5xx).
+    /// Tells, from a reply as the ledger stores it ("454 4.7.0 text"), whether the provider was pushing
+    /// back on rate or quota: the send path's own ReplyClassifier decides, so the alert and the pacing
+    /// never disagree about what a throttle is.
     /// </summary>
     public static class ThrottleReplies
     {
-        static readonly string[] ProviderTexts =
-        {
-            "too frequently sending", "ANTISPAM_BAT", "currently unexpected sending", "SubmissionQuotaExceeded",
-            "sender thread limit", "5.4.5", "4.3.2", "Throttling failure", "sending quota", "frequency limited", "MI:SFQ", "RP:QRC",
-        };
+        static readonly Regex Stored = new Regex(@"^\s*(\d{3})[ -]?(.*)$", RegexOptions.Singleline | RegexOptions.CultureInvariant);
 
         public static bool IsThrottle(string? reply)
         {
             if (string.IsNullOrWhiteSpace(reply)) return false;
-            var text = reply!.TrimStart();
-            if (text.Length >= 3 && text[0] == '4' && char.IsDigit(text[1]) && char.IsDigit(text[2])) return true;
-            return ProviderTexts.Any(t => text.IndexOf(t, StringComparison.OrdinalIgnoreCase) >= 0);
+            var m = Stored.Match(reply);
+            var parsed = m.Success ? new SmtpReply(false, int.Parse(m.Groups[1].Value), m.Groups[2].Value) : new SmtpReply(false, 0, reply!);
+            var outcome = ReplyClassifier.Classify(parsed).Outcome;
+            return outcome == ReplyOutcome.Throttled || outcome == ReplyOutcome.QuotaExhausted;
         }
     }
 }

@@ -63,7 +63,12 @@ namespace MailQuota.Core.Quota
             _clock = clock;
         }
 
-        public ReserveDecision TryReserve(QuotaPolicy policy, ReservationRequest request)
+        /// <summary>
+        /// Reserves quota for one message, or says when to come back. <paramref name="pacing"/> holds
+        /// the account back further after the server pushed back: its interval between messages and
+        /// its cool-down are honoured like the policy's own limits.
+        /// </summary>
+        public ReserveDecision TryReserve(QuotaPolicy policy, ReservationRequest request, PacingState? pacing = null)
         {
             if (request.Recipients < 1) throw new ArgumentOutOfRangeException(nameof(request), "a message needs at least one recipient");
             var now = _clock.UtcNow;
@@ -92,15 +97,21 @@ namespace MailQuota.Core.Quota
                     reason = $"{limit} ({used} used)";
                 }
             }
-            if (policy.MinInterval is TimeSpan interval && interval > TimeSpan.Zero && tx.LastReservationAt() is DateTimeOffset last)
+            var last = tx.LastReservationAt();
+            void Hold(DateTimeOffset? until, string why)
             {
-                var next = last + interval;
-                if (next > now && (retryAt == null || next > retryAt))
+                if (until is DateTimeOffset next && next > now && (retryAt == null || next > retryAt))
                 {
                     retryAt = next;
-                    reason = $"minimum interval of {interval.TotalSeconds:0.###} s between messages";
+                    reason = why;
                 }
             }
+            if (policy.MinInterval is TimeSpan interval && interval > TimeSpan.Zero)
+                Hold(last + interval, $"minimum interval of {interval.TotalSeconds:0.###} s between messages");
+            if (pacing?.Interval is TimeSpan paced)
+                Hold(last + paced, $"pace cut to one message per {paced.TotalSeconds:0.###} s after the server throttled ({pacing.Reason})");
+            if (pacing != null)
+                Hold(pacing.CooldownUntil, $"cooling down after the server throttled ({pacing.Reason})");
             if (retryAt is DateTimeOffset until)
                 return ReserveDecision.Wait(until, reason!, now);
 

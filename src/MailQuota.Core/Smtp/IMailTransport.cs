@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using MimeKit;
 
@@ -7,7 +8,12 @@ namespace MailQuota.Core.Smtp
     /// <summary>Hands messages to a server. Implementations keep their connection between messages.</summary>
     public interface IMailTransport : IDisposable
     {
-        /// <summary>Sends one message; server refusals come back as a reply, not an exception.</summary>
-        SmtpReply Send(MimeMessage message, CancellationToken cancellationToken);
+        /// <summary>
+        /// Sends one message to the given envelope recipients (not the message's headers: a Bcc batch
+        /// shows only the From or an undisclosed address). Server refusals come back as a reply, not an
+        /// exception; a recipient refused for good while the others are accepted is listed in
+        /// <see cref="SmtpReply.RefusedRecipients"/>. Connecting or logging in may throw.
+        /// </summary>
+        SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken);
     }
 }

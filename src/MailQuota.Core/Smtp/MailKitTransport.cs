@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using MailKit;
@@ -10,12 +11,13 @@ namespace MailQuota.Core.Smtp
 {
     /// <summary>
     /// SMTP over MailKit: connects and authenticates on the first message and keeps that one
-    /// connection for the whole run; after a dropped connection the next message reconnects.
+    /// connection for the whole run. After a 421 reply or a dropped connection it disconnects, so the
+    /// next message (or the retry of this one) connects again.
     /// </summary>
     public sealed class MailKitTransport : IMailTransport
     {
         readonly SmtpSettings _settings;
-        readonly SmtpClient _client = new SmtpClient();
+        readonly StageTrackingClient _client = new StageTrackingClient();
         readonly System.Diagnostics.Stopwatch _idle = new System.Diagnostics.Stopwatch();
 
         /// <summary>
@@ -31,23 +33,34 @@ namespace MailQuota.Core.Smtp
             _client.Timeout = (int)settings.Timeout.TotalMilliseconds;
         }
 
-        public SmtpReply Send(MimeMessage message, CancellationToken cancellationToken)
+        public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
+            EnsureConnected(cancellationToken);
+            _client.Begin(recipients.Count);
             try
             {
-                EnsureConnected(cancellationToken);
-                var response = _client.Send(message, cancellationToken);
+                var response = _client.Send(message, sender, recipients, cancellationToken);
                 _idle.Restart();
-                return new SmtpReply(true, 250, response ?? "");
+                return new SmtpReply(true, 250, response ?? "") { RefusedRecipients = _client.Refused };
             }
             catch (SmtpCommandException e)
             {
-                return new SmtpReply(false, (int)e.StatusCode, e.Message);
+                var stage = e.ErrorCode == SmtpErrorCode.SenderNotAccepted ? SmtpStage.Sender
+                    : e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? SmtpStage.Recipient
+                    : _client.Stage;
+                if ((int)e.StatusCode == 421) Disconnect();
+                _idle.Restart();
+                // Every recipient refused for good: the transaction failed, each recipient with its own reply.
+                var refused = _client.Refused;
+                if (refused.Count == recipients.Count && refused.Count > 0)
+                    return new SmtpReply(false, refused[0].Reply.Code, refused[0].Reply.Text, SmtpStage.Recipient) { RefusedRecipients = refused };
+                return new SmtpReply(false, (int)e.StatusCode, e.Message, stage);
             }
             catch (Exception e) when (e is SmtpProtocolException || e is IOException || e is ServiceNotConnectedException)
             {
+                var stage = _client.Stage;
                 Disconnect();
-                return new SmtpReply(false, 0, "connection lost: " + e.Message);
+                return new SmtpReply(false, 0, "connection lost: " + e.Message, stage);
             }
         }
 
@@ -87,6 +100,54 @@ namespace MailQuota.Core.Smtp
                 catch (Exception e) when (e is IOException || e is MailKit.ProtocolException || e is SmtpCommandException) { }
             }
             _client.Dispose();
+        }
+
+        /// <summary>
+        /// Knows how far the transaction got (so a lost connection before DATA is a safe retry, after
+        /// it an unknown outcome), and lets a Bcc batch go on when single recipients are refused for
+        /// good; any other refusal of a recipient (a throttle, a quota) fails the whole transaction.
+        /// </summary>
+        sealed class StageTrackingClient : SmtpClient
+        {
+            readonly List<RecipientRefusal> _refused = new List<RecipientRefusal>();
+            int _recipients, _answered;
+
+            public SmtpStage Stage { get; private set; }
+            public IReadOnlyList<RecipientRefusal> Refused => _refused.ToArray();
+
+            public void Begin(int recipients)
+            {
+                _refused.Clear();
+                _recipients = recipients;
+                _answered = 0;
+                Stage = SmtpStage.Sender;
+            }
+
+            protected override void OnSenderAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+            {
+                Stage = SmtpStage.Recipient;
+                base.OnSenderAccepted(message, mailbox, response);
+            }
+
+            protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+            {
+                Answered();
+                base.OnRecipientAccepted(message, mailbox, response);
+            }
+
+            protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+            {
+                var reply = new SmtpReply(false, (int)response.StatusCode, response.Response, SmtpStage.Recipient);
+                if (ReplyClassifier.Classify(reply).Outcome != ReplyOutcome.RecipientRejected)
+                    base.OnRecipientNotAccepted(message, mailbox, response);
+                _refused.Add(new RecipientRefusal(mailbox.Address, reply));
+                Answered();
+            }
+
+            void Answered()
+            {
+                if (++_answered >= _recipients) Stage = SmtpStage.Data;
+            }
         }
     }
 }

@@ -29,21 +29,4 @@ namespace MailQuota.Core.Smtp
         /// <summary>Never includes the credential.</summary>
         public override string ToString() => $"{Host}:{Port} ({Security})";
     }
-
-    /// <summary>The server's final answer to one message.</summary>
-    public sealed class SmtpReply
-    {
-        public SmtpReply(bool accepted, int code, string text)
-        {
-            Accepted = accepted; Code = code; Text = text;
-        }
-
-        public bool Accepted { get; }
-
-        /// <summary>The SMTP reply code (250, 454, 550…); 0 when the connection failed before any reply.</summary>
-        public int Code { get; }
-        public string Text { get; }
-
-        public override string ToString() => Code > 0 ? $"{Code} {Text}" : Text;
-    }
 }

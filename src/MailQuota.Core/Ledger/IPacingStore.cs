@@ -1,0 +1,38 @@
+using System;
+
+namespace MailQuota.Core.Ledger
+{
+    /// <summary>
+    /// How an account is held back beyond its policy after the server pushed back: a slower pace
+    /// (a least interval between messages, AIMD), a short cool-down after a throttle reply, or a
+    /// suspension until a quota window resets. Kept in the ledger, so the next process starts as
+    /// cautious as the last one ended.
+    /// </summary>
+    public sealed class PacingState
+    {
+        /// <summary>Least time between two messages while the pace recovers; null when the policy alone decides.</summary>
+        public TimeSpan? Interval { get; set; }
+
+        /// <summary>No message before this instant: the cool-down after a throttle reply.</summary>
+        public DateTimeOffset? CooldownUntil { get; set; }
+
+        /// <summary>No message before this instant: the provider's quota is used up until its window resets.</summary>
+        public DateTimeOffset? SuspendedUntil { get; set; }
+
+        /// <summary>The reply that caused the last change, e.g. "454 … too frequently sending".</summary>
+        public string? Reason { get; set; }
+
+        public DateTimeOffset UpdatedAt { get; set; }
+
+        public bool IsSuspendedAt(DateTimeOffset now) => SuspendedUntil is DateTimeOffset until && until > now;
+    }
+
+    /// <summary>The pace of each account (e.g. for Get-SendQuota: the current pace and any suspension).</summary>
+    public interface IPacingStore
+    {
+        /// <summary>The account's pacing, or null when the server never pushed back.</summary>
+        PacingState? GetPacing(string account);
+
+        void SavePacing(string account, PacingState state);
+    }
+}

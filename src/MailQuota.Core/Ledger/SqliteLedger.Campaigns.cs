@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+
+namespace MailQuota.Core.Ledger
+{
+    public sealed partial class SqliteLedger : ICampaignStore
+    {
+        /// <summary>A row's status is its message's (sends.status); only a permanent refusal of the recipient is its own.</summary>
+        const string CampaignsSchema = @"
+CREATE TABLE IF NOT EXISTS campaign_rows (
+  campaign  TEXT    NOT NULL,
+  row_key   TEXT    NOT NULL,     -- the recipient address, lower-cased
+  send_id   INTEGER NOT NULL,     -- sends.id of the last message that carried the row (a Bcc batch carries several)
+  rejected  TEXT,                 -- the reply when the server refused this recipient for good
+  PRIMARY KEY (campaign, row_key)
+);";
+
+        public CampaignRow? FindRow(string campaign, string rowKey)
+        {
+            using var cmd = Command(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
+FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.row_key=$k");
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$k", rowKey);
+            using var r = cmd.ExecuteReader();
+            if (!r.Read()) return null;
+            return new CampaignRow((SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0)), r.IsDBNull(1) ? null : r.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetString(3));
+        }
+
+        public void RejectRow(string campaign, string rowKey, string reply)
+        {
+            using var cmd = Command("UPDATE campaign_rows SET rejected=$r WHERE campaign=$c AND row_key=$k");
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$k", rowKey);
+            cmd.Parameters.AddWithValue("$r", reply);
+            cmd.ExecuteNonQuery();
+        }
+
+        /// <summary>Links the rows to the message just reserved (inside the reservation's transaction).</summary>
+        void LinkCampaignRows(string campaign, IReadOnlyList<string> rowKeys, long sendId)
+        {
+            using var cmd = Command(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
+ON CONFLICT(campaign, row_key) DO UPDATE SET send_id=excluded.send_id, rejected=NULL");
+            var key = cmd.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$s", sendId);
+            foreach (var rowKey in rowKeys)
+            {
+                key.Value = rowKey;
+                cmd.ExecuteNonQuery();
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+# A real SMTP server whose replies a test scripts (tests/ScriptedSmtpServer, on the SmtpServer
+# package), started on a free loopback port. Rules: "STAGE SELECTOR [close] => CODE TEXT", e.g.
+# 'data after-every 20 => 454 …', 'data from 11 => 554 …', 'rcpt to x@example.test => 550 5.1.1 …'.
+Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot 'Smtp4dev.psm1')   # Get-FreeTcpPort
+
+function Get-ScriptedSmtpServerPath {
+    $path = $env:MAILQUOTAPS_SCRIPTED_SMTP
+    if (-not $path) { $path = Join-Path $PSScriptRoot '../out/test-tools/ScriptedSmtpServer/ScriptedSmtpServer.dll' }
+    if (-not (Test-Path $path)) { throw "The scripted SMTP server is not built at $path (dotnet pwsh ./build.ps1 -Task Test builds it)." }
+    (Resolve-Path $path).Path
+}
+
+function Start-ScriptedSmtp {
+    [CmdletBinding()]
+    param([string[]] $Rule = @())
+    $port = Get-FreeTcpPort
+    $log = Join-Path ([IO.Path]::GetTempPath()) "scripted-smtp-$([guid]::NewGuid().ToString('N')).jsonl"
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @((Get-ScriptedSmtpServerPath), '--port', $port, '--log', $log)) { $info.ArgumentList.Add("$a") }
+    foreach ($r in $Rule) { $info.ArgumentList.Add('--rule'); $info.ArgumentList.Add($r) }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($info)
+    # It prints its rules, then "listening PORT" once connections get through.
+    while ($true) {
+        $line = $process.StandardOutput.ReadLine()
+        if ($null -eq $line) { throw "The scripted SMTP server exited at start (exit code $($process.ExitCode))." }
+        if ($line -eq "listening $port") { break }
+    }
+    [pscustomobject]@{ Process = $process; Port = $port; Log = $log }
+}
+
+function Stop-ScriptedSmtp {
+    param([Parameter(Mandatory)] $Server)
+    $Server.Process.StandardInput.Close()   # it exits when its input closes
+    if (-not $Server.Process.WaitForExit(10000)) { $Server.Process.Kill() }
+    Remove-Item $Server.Log -ErrorAction SilentlyContinue
+}
+
+# Every message the server accepted: From, To (the envelope recipients) and the parsed message.
+function Get-ScriptedSmtpMessage {
+    param([Parameter(Mandatory)] $Server)
+    if (-not (Test-Path $Server.Log)) { return }
+    foreach ($line in [IO.File]::ReadAllLines($Server.Log)) {
+        $entry = $line | ConvertFrom-Json
+        $stream = [IO.MemoryStream]::new([Text.Encoding]::UTF8.GetBytes($entry.raw))
+        [pscustomobject]@{ From = $entry.from; To = @($entry.to); Message = [MimeKit.MimeMessage]::Load($stream) }
+    }
+}
+
+Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Get-ScriptedSmtpMessage

@@ -1,0 +1,75 @@
+using System;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ScriptedSmtpServer
+{
+    /// <summary>Where in the SMTP transaction a rule answers.</summary>
+    public enum ScriptStage { Rcpt, Data }
+
+    /// <summary>
+    /// One scripted reply, written as "STAGE SELECTOR [close] => CODE TEXT":
+    /// <list type="bullet">
+    /// <item>"data after-every 20 => 454 …": after every 20 accepted messages, the next one is refused;</item>
+    /// <item>"data from 11 => 554 5.2.0 …": the 11th message and every later one;</item>
+    /// <item>"data nth 5 close => 421 4.7.0 …": only the 5th message, and the server then hangs up;</item>
+    /// <item>"data all => …": every message;</item>
+    /// <item>"rcpt to gone@example.test => 550 5.1.1 user unknown": that recipient.</item>
+    /// </list>
+    /// Messages are counted over the server's life, across connections: every DATA the server
+    /// reaches counts, accepted or refused.
+    /// </summary>
+    public sealed class ScriptRule
+    {
+        static readonly Regex Syntax = new Regex(
+            @"^\s*(?<stage>rcpt|data)\s+(?<selector>after-every|from|nth|to|all)(\s+(?<arg>[^\s=]+))?(?<close>\s+close)?\s*=>\s*(?<code>[2-5]\d\d)\s+(?<text>.+?)\s*$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        ScriptRule(ScriptStage stage, string selector, string? argument, bool close, int code, string text)
+        {
+            Stage = stage; Selector = selector; Argument = argument; Close = close; Code = code; Text = text;
+        }
+
+        public ScriptStage Stage { get; }
+        public string Selector { get; }
+        public string? Argument { get; }
+
+        /// <summary>Disconnect after the reply (as a server that answers 421 does).</summary>
+        public bool Close { get; }
+        public int Code { get; }
+        public string Text { get; }
+
+        public static ScriptRule Parse(string rule)
+        {
+            var m = Syntax.Match(rule);
+            if (!m.Success) throw new FormatException($"'{rule}' is not a rule: STAGE SELECTOR [close] => CODE TEXT (see ScriptRule)");
+            var stage = m.Groups["stage"].Value.Equals("rcpt", StringComparison.OrdinalIgnoreCase) ? ScriptStage.Rcpt : ScriptStage.Data;
+            var selector = m.Groups["selector"].Value.ToLowerInvariant();
+            var argument = m.Groups["arg"].Success ? m.Groups["arg"].Value : null;
+            if ((selector == "to") != (stage == ScriptStage.Rcpt) || (selector != "all" && argument == null))
+                throw new FormatException($"'{rule}': 'to ADDRESS' is for rcpt rules, 'after-every N', 'from N', 'nth N' and 'all' for data rules");
+            return new ScriptRule(stage, selector, argument, m.Groups["close"].Success,
+                int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture), m.Groups["text"].Value);
+        }
+
+        /// <summary>Does the rule answer the recipient?</summary>
+        public bool MatchesRecipient(string address) =>
+            Stage == ScriptStage.Rcpt && string.Equals(address, Argument, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Does the rule answer the <paramref name="nth"/> message, <paramref name="acceptedInARow"/> accepted since the last refusal?</summary>
+        public bool MatchesMessage(int nth, int acceptedInARow)
+        {
+            if (Stage != ScriptStage.Data) return false;
+            var n = Argument == null ? 0 : int.Parse(Argument, CultureInfo.InvariantCulture);
+            return Selector switch
+            {
+                "after-every" => acceptedInARow >= n,
+                "from" => nth >= n,
+                "nth" => nth == n,
+                _ => true,
+            };
+        }
+
+        public override string ToString() => $"{Stage.ToString().ToLowerInvariant()} {Selector}{(Argument == null ? "" : " " + Argument)}{(Close ? " close" : "")} => {Code} {Text}";
+    }
+}

@@ -1,0 +1,176 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace ScriptedSmtpServer
+{
+    /// <summary>A message the server accepted: the envelope and the raw message text.</summary>
+    public sealed class ReceivedMessage
+    {
+        public ReceivedMessage(string from, IReadOnlyList<string> to, string raw) { From = from; To = to; Raw = raw; }
+        public string From { get; }
+        public IReadOnlyList<string> To { get; }
+        public string Raw { get; }
+    }
+
+    /// <summary>
+    /// A real SMTP server on a loopback port (SmtpServer package) that answers as its rules say and
+    /// accepts everything else. Thread-safe: sessions run concurrently.
+    /// </summary>
+    public sealed class ScriptedServer : IDisposable
+    {
+        readonly object _lock = new object();
+        readonly List<ReceivedMessage> _received = new List<ReceivedMessage>();
+        readonly List<string> _refusals = new List<string>();
+        readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        readonly SmtpServer.SmtpServer _server;
+        readonly Task _running;
+        readonly string? _logPath;
+        IReadOnlyList<ScriptRule> _rules;
+        int _messages, _acceptedInARow;
+
+        public ScriptedServer(int port, IEnumerable<ScriptRule> rules, string? logPath = null)
+        {
+            Port = port;
+            _rules = rules.ToList();
+            _logPath = logPath;
+            var options = new SmtpServerOptionsBuilder().ServerName("scripted.test")
+                .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, port)).SessionTimeout(TimeSpan.FromMinutes(5)))
+                .Build();
+            var services = new SmtpServer.ComponentModel.ServiceProvider();
+            services.Add(new Store(this));
+            services.Add(new Filter(this));
+            _server = new SmtpServer.SmtpServer(options, services);
+            _server.SessionCreated += (_, e) => e.Context.CommandExecuted += (_, c) =>
+            {
+                // A "close" rule at DATA: the reply is out, now hang up as a server that answers 421 does.
+                if (c.Context.Properties.Remove(HangUp)) c.Context.Pipe.Dispose();
+            };
+            _running = _server.StartAsync(_stop.Token);
+            WaitUntilListening();
+        }
+
+        /// <summary>The server binds in the background: return once a connection gets through.</summary>
+        void WaitUntilListening()
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                if (_running.IsFaulted) _running.GetAwaiter().GetResult();
+                try
+                {
+                    using var probe = new System.Net.Sockets.TcpClient();
+                    probe.Connect(IPAddress.Loopback, Port);
+                    return;
+                }
+                catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+                {
+                    _running.Wait(TimeSpan.FromMilliseconds(20));
+                }
+            }
+        }
+
+        /// <summary>Starts on a free loopback port.</summary>
+        public static ScriptedServer Start(params string[] rules) => new ScriptedServer(FreePort(), rules.Select(ScriptRule.Parse));
+
+        public int Port { get; }
+
+        /// <summary>Replaces the rules (the message count goes on).</summary>
+        public IReadOnlyList<ScriptRule> Rules { get => _rules; set => _rules = value.ToList(); }
+
+        public IReadOnlyList<ReceivedMessage> Received { get { lock (_lock) return _received.ToList(); } }
+
+        /// <summary>Every scripted reply given, in order ("rcpt a@x: 550 …", "data 21: 454 …").</summary>
+        public IReadOnlyList<string> Refusals { get { lock (_lock) return _refusals.ToList(); } }
+
+        public static int FreePort()
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
+            finally { listener.Stop(); }
+        }
+
+        const string HangUp = "scripted.hang-up";
+
+        SmtpResponse? Refuse(ScriptRule? rule, string what)
+        {
+            if (rule == null) return null;
+            _refusals.Add($"{what}: {rule.Code} {rule.Text}");
+            return new SmtpResponse((SmtpReplyCode)rule.Code, rule.Text);
+        }
+
+        SmtpResponse OnMessage(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        {
+            lock (_lock)
+            {
+                _messages++;
+                var rule = _rules.FirstOrDefault(r => r.MatchesMessage(_messages, _acceptedInARow));
+                if (Refuse(rule, $"data {_messages}") is SmtpResponse refusal)
+                {
+                    _acceptedInARow = 0;
+                    if (rule!.Close) context.Properties[HangUp] = true;
+                    return refusal;
+                }
+                _acceptedInARow++;
+                var message = new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToList(), Encoding.UTF8.GetString(buffer.ToArray()));
+                _received.Add(message);
+                if (_logPath != null)
+                    File.AppendAllText(_logPath, JsonSerializer.Serialize(new { from = message.From, to = message.To, raw = message.Raw }) + "\n");
+                return SmtpResponse.Ok;
+            }
+        }
+
+        bool OnRecipient(IMailbox to)
+        {
+            lock (_lock)
+            {
+                var address = Address(to);
+                var rule = _rules.FirstOrDefault(r => r.MatchesRecipient(address));
+                if (Refuse(rule, "rcpt " + address) is SmtpResponse refusal)
+                    throw new SmtpResponseException(refusal, rule!.Close);
+                return true;
+            }
+        }
+
+        static string Address(IMailbox mailbox) => $"{mailbox.User}@{mailbox.Host}";
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            try { _running.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
+            _stop.Dispose();
+        }
+
+        sealed class Store : MessageStore
+        {
+            readonly ScriptedServer _server;
+            public Store(ScriptedServer server) => _server = server;
+
+            public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
+                Task.FromResult(_server.OnMessage(context, transaction, buffer));
+        }
+
+        sealed class Filter : IMailboxFilter
+        {
+            readonly ScriptedServer _server;
+            public Filter(ScriptedServer server) => _server = server;
+
+            public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+
+            public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+                Task.FromResult(_server.OnRecipient(to));
+        }
+    }
+}
