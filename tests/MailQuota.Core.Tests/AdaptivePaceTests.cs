@@ -62,5 +62,17 @@ namespace MailQuota.Core.Tests
                 Assert.True(delays.Distinct().Count() > 1, "jittered");
             }
         }
+    
+        [Fact]
+        public void Pacing_is_described_by_what_holds_the_account_back_now()
+        {
+            var now = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+            Assert.Null(new PacingState().Describe(now));
+            Assert.Equal("1 msg per 4 s", new PacingState { Interval = TimeSpan.FromSeconds(4) }.Describe(now));
+            Assert.StartsWith("cooling to ", new PacingState { Interval = TimeSpan.FromSeconds(4), CooldownUntil = now.AddSeconds(30) }.Describe(now));
+            var suspended = new PacingState { Interval = TimeSpan.FromSeconds(4), SuspendedUntil = now.AddHours(20) };
+            Assert.StartsWith("suspended to ", suspended.Describe(now));
+            Assert.Equal("1 msg per 4 s", suspended.Describe(now.AddHours(21)));        // the suspension has ended
+        }
     }
 }

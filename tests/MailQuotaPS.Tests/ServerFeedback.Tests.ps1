@@ -66,6 +66,11 @@ Describe 'Send-ThrottledMail against a server that pushes back (scripted SMTP se
         @($again | Where-Object Status -EQ 'Deferred').Count | Should -Be 10
         "$warn" | Should -BeLike '*suspended until*'
         @(Get-ScriptedSmtpMessage $Server).Count | Should -Be 10
+
+        # Get-SendQuota shows the suspension on every window of the account, and warns of it.
+        $quota = Get-SendQuota -LedgerPath $ledger -WarningVariable quotaWarn
+        $quota.Held | Sort-Object -Unique | Should -BeLike 'suspended to *'
+        "$quotaWarn" | Should -BeLike '*suspended until*SubmissionQuotaExceededException*' 
     }
 
     It 'fails the row of an unknown user with the reply, and sends the rest' {

@@ -25,6 +25,15 @@ namespace MailQuota.Core.Ledger
         public DateTimeOffset UpdatedAt { get; set; }
 
         public bool IsSuspendedAt(DateTimeOffset now) => SuspendedUntil is DateTimeOffset until && until > now;
+
+        /// <summary>How the account is held back at <paramref name="now"/>, in a few words; null when it is not.</summary>
+        public string? Describe(DateTimeOffset now)
+        {
+            if (IsSuspendedAt(now)) return $"suspended to {SuspendedUntil!.Value.ToLocalTime():MM-dd HH:mm}";
+            if (CooldownUntil is DateTimeOffset cool && cool > now) return $"cooling to {cool.ToLocalTime():HH:mm:ss}";
+            if (Interval is TimeSpan interval) return $"1 msg per {interval.TotalSeconds:0.#} s";
+            return null;
+        }
     }
 
     /// <summary>The pace of each account (e.g. for Get-SendQuota: the current pace and any suspension).</summary>
