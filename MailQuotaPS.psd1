@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailQuotaPS.Format.ps1xml')
-    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota')
+    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Test-MailContentDuplication')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

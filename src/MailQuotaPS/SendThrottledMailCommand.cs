@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using MailQuota.Core;
+using MailQuota.Core.Content;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
@@ -67,6 +68,18 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerMessage { get; set; }
         [Parameter] public TimeSpan? MinInterval { get; set; }
 
+        /// <summary>Near-identical messages (one template, personalised) allowed per rolling hour; remembered for the account.</summary>
+        [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxNearDuplicatesPerHour { get; set; }
+
+        /// <summary>Near-identical messages allowed per rolling day; remembered for the account.</summary>
+        [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxNearDuplicatesPerDay { get; set; }
+
+        /// <summary>Estimated Jaccard similarity from which two messages are near-identical (default 0.7); remembered for the account.</summary>
+        [Parameter, ValidateRange(0.05, 1.0)] public double? SimilarityThreshold { get; set; }
+
+        /// <summary>What to do with a message over a near-duplicate limit: Wait (default) until the window has room, Warn and send, Skip it, or Stop the run.</summary>
+        [Parameter] public DuplicateAction DuplicateAction { get; set; } = DuplicateAction.Wait;
+
         /// <summary>The quota account; the From address when omitted.</summary>
         [Parameter]
         public string? Account { get; set; }
@@ -115,6 +128,14 @@ namespace MailQuotaPS
             {
                 throw new PipelineStoppedException();
             }
+            catch (ContentLimitExceededException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "NearDuplicateLimitExceeded", ErrorCategory.LimitsExceeded, InputObject ?? (object?)row.Address)
+                {
+                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
+                });
+                return;
+            }
             catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
             {
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e),
@@ -139,6 +160,7 @@ namespace MailQuotaPS
         void Emit(SendResult result, MailRow row)
         {
             WriteObject(result);
+            if (result.Warning != null) WriteWarning(result.Warning);
             if (result.Status == RowStatus.Invalid)
                 WriteError(new ErrorRecord(new ArgumentException($"Row {row.Number}: {result.Reply}"), result.ErrorId ?? "InvalidRow", ErrorCategory.InvalidData, InputObject ?? (object?)row.Address));
             else if (result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown)
@@ -161,6 +183,9 @@ namespace MailQuotaPS
                 RecipientsPerDay = MaxRecipientsPerDay,
                 MaxRecipientsPerMessage = MaxRecipientsPerMessage,
                 MinInterval = MinInterval,
+                NearDuplicatesPerHour = MaxNearDuplicatesPerHour,
+                NearDuplicatesPerDay = MaxNearDuplicatesPerDay,
+                SimilarityThreshold = SimilarityThreshold,
             };
             var policy = AccountPolicy.Resolve(_ledger, _account, given, SystemClock.Instance.UtcNow, out var source);
             var limits = string.Join(", ", policy.Limits());
@@ -169,7 +194,8 @@ namespace MailQuotaPS
             else
                 WriteVerbose($"Account '{_account}' sends under {limits} ({source.ToString().ToLowerInvariant()} policy); ledger {path}.");
             _transport = new MailKitTransport(SmtpSettings());
-            return new SendSession(_account, policy, _template, _ledger, _transport, SystemClock.Instance);
+            return new SendSession(_account, policy, _template, _ledger, _transport, SystemClock.Instance,
+                new ContentGuard(_ledger, SystemClock.Instance, policy, DuplicateAction));
         }
 
         SmtpSettings? _smtp;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MailQuota.Core.Content;
 using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Ledger
@@ -47,6 +48,9 @@ namespace MailQuota.Core.Ledger
         public int Recipients { get; }
         public string? Campaign { get; set; }
         public string? MessageId { get; set; }
+
+        /// <summary>The message's content fingerprint, stored with the reservation (null: none is kept).</summary>
+        public ContentFingerprint? Fingerprint { get; set; }
     }
 
     /// <summary>

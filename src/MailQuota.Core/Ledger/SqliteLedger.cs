@@ -17,7 +17,7 @@ namespace MailQuota.Core.Ledger
         /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
         /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
         /// </summary>
-        static readonly string[] Schema = { SendsSchema };
+        static readonly string[] Schema = { SendsSchema, FingerprintsSchema };
         readonly SqliteConnection _connection;
 
         public SqliteLedger(string path)
@@ -197,7 +197,9 @@ VALUES($a, $c, $r, $n, $t, 'InFlight', $m); SELECT last_insert_rowid();");
                 cmd.Parameters.AddWithValue("$n", r.Recipients);
                 cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
                 cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
-                return (long)cmd.ExecuteScalar()!;
+                var id = (long)cmd.ExecuteScalar()!;
+                if (r.Fingerprint != null) _ledger.InsertFingerprint(id, at, r.Fingerprint);
+                return id;
             }
 
             public void Commit()

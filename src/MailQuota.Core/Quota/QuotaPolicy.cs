@@ -38,6 +38,15 @@ namespace MailQuota.Core.Quota
         public int? MaxRecipientsPerMessage { get; set; }
         public TimeSpan? MinInterval { get; set; }
 
+        /// <summary>Near-identical messages (one template, personalised) allowed in any rolling hour.</summary>
+        public int? NearDuplicatesPerHour { get; set; }
+
+        /// <summary>Near-identical messages allowed in any rolling day.</summary>
+        public int? NearDuplicatesPerDay { get; set; }
+
+        /// <summary>Estimated Jaccard similarity from which two messages count as near-identical (default 0.7).</summary>
+        public double? SimilarityThreshold { get; set; }
+
         /// <summary>
         /// A cautious default for an account whose provider and limits are unknown: slow enough
         /// for every provider in PROVIDERS.md (Exchange Online allows 30 per minute).
@@ -72,12 +81,19 @@ namespace MailQuota.Core.Quota
             RecipientsPerDay = overrides.RecipientsPerDay ?? RecipientsPerDay,
             MaxRecipientsPerMessage = overrides.MaxRecipientsPerMessage ?? MaxRecipientsPerMessage,
             MinInterval = overrides.MinInterval ?? MinInterval,
+            NearDuplicatesPerHour = overrides.NearDuplicatesPerHour ?? NearDuplicatesPerHour,
+            NearDuplicatesPerDay = overrides.NearDuplicatesPerDay ?? NearDuplicatesPerDay,
+            SimilarityThreshold = overrides.SimilarityThreshold ?? SimilarityThreshold,
         };
 
-        public bool IsEmpty =>
-            MessagesPerMinute == null && MessagesPerHour == null && MessagesPerDay == null &&
-            RecipientsPerMinute == null && RecipientsPerHour == null && RecipientsPerDay == null &&
-            MaxRecipientsPerMessage == null && MinInterval == null;
+        public bool IsEmpty => !HasRateLimits &&
+            NearDuplicatesPerHour == null && NearDuplicatesPerDay == null && SimilarityThreshold == null;
+
+        /// <summary>True when any sending-rate value is set (content limits alone do not make a rate policy).</summary>
+        public bool HasRateLimits =>
+            MessagesPerMinute != null || MessagesPerHour != null || MessagesPerDay != null ||
+            RecipientsPerMinute != null || RecipientsPerHour != null || RecipientsPerDay != null ||
+            MaxRecipientsPerMessage != null || MinInterval != null;
 
         public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this);
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using MailQuota.Core.Content;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
@@ -25,10 +26,15 @@ namespace MailQuota.Core.Sending
         readonly QuotaGate _gate;
         readonly IMailTransport _transport;
         readonly IClock _clock;
+        readonly MessageTemplate _template;
+        readonly ContentGuard? _contentGuard;
         readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
-        public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IMailTransport transport, IClock clock)
+        /// <param name="contentGuard">Checks each message against the near-duplicate policy and gives the fingerprint kept with its reservation; null keeps none.</param>
+        public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IMailTransport transport, IClock clock, ContentGuard? contentGuard = null)
         {
+            _template = template;
+            _contentGuard = contentGuard;
             _account = account;
             _policy = policy;
             _composer = new MessageComposer(template);
@@ -77,7 +83,20 @@ namespace MailQuota.Core.Sending
                 return result;
             }
 
-            var reservation = Reserve(new ReservationRequest(_account, result.Recipient) { MessageId = message.MessageId }, row, cancellationToken, onWait);
+            ContentAdmission? content = null;
+            if (_contentGuard != null)
+            {
+                content = _contentGuard.Admit(_account, MessageContent.FromTemplate(_template, row.Fields), row.Number, result.Recipient, cancellationToken, onWait);
+                result.Warning = content.Warning;
+                if (content.Skipped)
+                {
+                    result.Status = RowStatus.Skipped;
+                    result.Reply = content.Warning;
+                    return result;
+                }
+            }
+
+            var reservation = Reserve(new ReservationRequest(_account, result.Recipient) { MessageId = message.MessageId, Fingerprint = content?.Fingerprint }, row, cancellationToken, onWait);
             if (!reservation.Granted)
             {
                 result.Status = RowStatus.Failed;
