@@ -68,9 +68,12 @@ namespace MailQuota.Core.Content
                     case DuplicateAction.Stop:
                         throw new ContentLimitExceededException(row, recipient, check);
                 }
-                var remaining = until - _clock.UtcNow;
-                onWait?.Invoke(new WaitNotice(row, recipient, until, remaining, check.Reason!));
-                _clock.Sleep(remaining < WaitTick ? remaining : WaitTick, cancellationToken);
+                // Count down to the time the window frees up, then look again: another process may have sent meanwhile.
+                for (var remaining = until - _clock.UtcNow; remaining > TimeSpan.Zero; remaining = until - _clock.UtcNow)
+                {
+                    onWait?.Invoke(new WaitNotice(row, recipient, until, remaining, check.Reason!));
+                    _clock.Sleep(remaining < WaitTick ? remaining : WaitTick, cancellationToken);
+                }
             }
         }
 

@@ -216,8 +216,14 @@ namespace MailQuota.Core.Content
                 _inCjk = false;
             }
 
-            static bool StartsWith(string s, int start, int end, string prefix) =>
-                end - start >= prefix.Length && string.Compare(s, start, prefix, 0, prefix.Length, StringComparison.OrdinalIgnoreCase) == 0;
+            /// <summary>Case-insensitive for an ASCII lower-case <paramref name="prefix"/>.</summary>
+            static bool StartsWith(string s, int start, int end, string prefix)
+            {
+                if (end - start < prefix.Length) return false;
+                for (var k = 0; k < prefix.Length; k++)
+                    if ((s[start + k] | 0x20) != prefix[k] && s[start + k] != prefix[k]) return false;
+                return true;
+            }
         }
     }
 }

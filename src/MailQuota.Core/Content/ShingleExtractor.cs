@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace MailQuota.Core.Content
 {
     /// <summary>
@@ -15,10 +13,11 @@ namespace MailQuota.Core.Content
 
         public static uint[] Features(string normalized)
         {
-            var units = new List<ulong>(normalized.Length / 5 + 4);
-            var cjk = new List<bool>(units.Capacity);
-            var i = 0;
             var n = normalized.Length;
+            var units = new ulong[n + 1]; // a unit takes at least one character
+            var cjk = new bool[units.Length];
+            var count = 0;
+            var i = 0;
             while (i < n)
             {
                 if (normalized[i] == ' ') { i++; continue; }
@@ -26,30 +25,30 @@ namespace MailQuota.Core.Content
                 while (i < n && normalized[i] != ' ') i++;
                 if (!ContentNormalizer.IsCjk(normalized[start]))
                 {
-                    units.Add(ContentHash.OfChars(normalized, start, i - start));
-                    cjk.Add(false);
+                    units[count++] = ContentHash.OfChars(normalized, start, i - start);
                     continue;
                 }
                 for (var k = start; k < i;)
                 {
                     var length = char.IsHighSurrogate(normalized[k]) && k + 1 < i ? 2 : 1;
-                    units.Add(ContentHash.OfChars(normalized, k, length));
-                    cjk.Add(true);
+                    cjk[count] = true;
+                    units[count++] = ContentHash.OfChars(normalized, k, length);
                     k += length;
                 }
             }
 
-            var count = units.Count;
             if (count == 0) return new uint[0];
             if (count < 3) return new[] { Fold(count == 1 ? units[0] : Pair(units[0], units[1], Bigram)) };
-            var features = new List<uint>(count * 2);
+            var features = new uint[2 * count];
+            var f = 0;
             for (var k = 0; k + 2 < count; k++)
             {
-                features.Add(Fold(ContentHash.Mix(units[k] ^ ContentHash.Rotate(units[k + 1], 21) ^ ContentHash.Rotate(units[k + 2], 42) ^ Trigram)));
-                if (cjk[k] && cjk[k + 1]) features.Add(Fold(Pair(units[k], units[k + 1], Bigram)));
+                features[f++] = Fold(ContentHash.Mix(units[k] ^ ContentHash.Rotate(units[k + 1], 21) ^ ContentHash.Rotate(units[k + 2], 42) ^ Trigram));
+                if (cjk[k] && cjk[k + 1]) features[f++] = Fold(Pair(units[k], units[k + 1], Bigram));
             }
-            if (cjk[count - 2] && cjk[count - 1]) features.Add(Fold(Pair(units[count - 2], units[count - 1], Bigram)));
-            return features.ToArray();
+            if (cjk[count - 2] && cjk[count - 1]) features[f++] = Fold(Pair(units[count - 2], units[count - 1], Bigram));
+            System.Array.Resize(ref features, f);
+            return features;
         }
 
         static ulong Pair(ulong a, ulong b, ulong kind) => ContentHash.Mix(a ^ ContentHash.Rotate(b, 21) ^ kind);
