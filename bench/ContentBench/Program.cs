@@ -1,34 +1,134 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Text;
+using MailQuota.Core;
 using MailQuota.Core.Content;
+using MailQuota.Core.Ledger;
+using MailQuota.Core.Quota;
 using MailQuota.Core.Tests.Corpus;
 
-var corpus = new TemplateCorpus(seed: 1, templates: 20, variants: 50, unrelated: 1000);
-foreach (var chinese in new[] { false, true })
+// Content-duplication benchmarks on the acceptance test's seeded corpus (messages of ~2 KB):
+//   1. cost per message of each fingerprint step, English and Chinese (best of 5 rounds);
+//   2. fingerprinting and clustering 100,000 messages, cold, as one Test-MailContentDuplication batch;
+//   3. one send-time check (ContentGuard.Check) against 100,000 fingerprints stored in a SQLite ledger.
+// Usage: dotnet run -c Release --project bench/ContentBench [-- messages]
+var total = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+Console.WriteLine($"ContentBench: {Environment.ProcessorCount} cores, {RuntimeInformation()}");
+
+PerMessage();
+Clustering(total);
+Checks(total);
+
+static string RuntimeInformation() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription + $", Vector<uint>.Count {System.Numerics.Vector<uint>.Count}";
+
+static void PerMessage()
 {
-    var contents = corpus.Messages.Where(m => m.Chinese == chinese).Select(m => m.Content).ToList();
-    Console.WriteLine($"{(chinese ? "Chinese" : "English")}: {contents.Count} messages, mean {contents.Average(c => Encoding.UTF8.GetByteCount(c.Subject + c.Text)):0} bytes");
-    var normalized = contents.Select(ContentNormalizer.Normalize).ToList();
-    var features = normalized.Select(ShingleExtractor.Features).ToList();
-    double Best(Action run)
+    var corpus = new TemplateCorpus(seed: 1, templates: 20, variants: 50, unrelated: 1000);
+    Console.WriteLine("\n1. Per message (µs, best of 5 rounds)");
+    Console.WriteLine("| text | bytes | normalise | features | MinHash-128 | SimHash64 | whole fingerprint |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var chinese in new[] { false, true })
     {
-        var best = double.MaxValue;
-        for (var round = 0; round < 5; round++)
+        var contents = corpus.Messages.Where(m => m.Chinese == chinese).Select(m => m.Content).ToList();
+        var normalized = contents.Select(ContentNormalizer.Normalize).ToList();
+        var features = normalized.Select(ShingleExtractor.Features).ToList();
+        double Best(Action run)
         {
-            var w = Stopwatch.StartNew();
-            run();
-            best = Math.Min(best, w.Elapsed.TotalMilliseconds * 1000 / contents.Count);
+            var best = double.MaxValue;
+            for (var round = 0; round < 5; round++)
+            {
+                var w = Stopwatch.StartNew();
+                run();
+                best = Math.Min(best, w.Elapsed.TotalMilliseconds * 1000 / contents.Count);
+            }
+            return best;
         }
-        return best;
+        var norm = Best(() => { foreach (var c in contents) ContentNormalizer.Normalize(c); });
+        var feat = Best(() => { foreach (var n in normalized) ShingleExtractor.Features(n); });
+        var min = Best(() => { foreach (var f in features) MinHasher.Compute(f); });
+        var sim = Best(() => { foreach (var f in features) SimHash64.Compute(f); });
+        var all = Best(() => { foreach (var c in contents) ContentFingerprint.Of(c); });
+        var bytes = contents.Average(c => Encoding.UTF8.GetByteCount(c.Subject + c.Text));
+        Console.WriteLine($"| {(chinese ? "Chinese" : "English")} | {bytes:0} | {norm:0.0} | {feat:0.0} ({features.Average(f => f.Length):0} features) | {min:0.0} | {sim:0.0} | {all:0.0} |");
     }
-    var nfkc = Best(() => { foreach (var c in contents) c.Text!.Normalize(NormalizationForm.FormKC); });
-    var norm = Best(() => { foreach (var c in contents) ContentNormalizer.Normalize(c); });
-    var feat = Best(() => { foreach (var n in normalized) ShingleExtractor.Features(n); });
-    var min = Best(() => { foreach (var f in features) MinHasher.Compute(f); });
-    var sim = Best(() => { foreach (var f in features) SimHash64.Compute(f); });
-    var all = Best(() => { foreach (var c in contents) ContentFingerprint.Of(c); });
-    Console.WriteLine($"  NFKC alone {nfkc:0.0} µs, normalise {norm:0.0} µs, features {feat:0.0} µs ({features.Average(f => f.Length):0} each), MinHash-128 {min:0.0} µs, SimHash64 {sim:0.0} µs; whole fingerprint {all:0.0} µs");
+}
+
+static void Clustering(int total)
+{
+    var templates = total / 400;
+    var corpus = new TemplateCorpus(seed: 2, templates: templates, variants: 200, unrelated: total - templates * 200);
+    var contents = corpus.Messages.Select(m => m.Content).ToList();
+    var watch = Stopwatch.StartNew();
+    var fingerprints = ContentFingerprint.OfAll(contents);
+    var fingerprinted = watch.Elapsed;
+    watch.Restart();
+    var clusters = new ContentClusterer(new NearDuplicateTest(NearDuplicateTest.DefaultThreshold)).Cluster(fingerprints);
+    var clustered = watch.Elapsed;
+    var (precision, recall) = corpus.PairScores(clusters.ClusterOf);
+    Console.WriteLine($"\n2. Clustering {contents.Count:N0} messages ({templates} templates x 200 + {total - templates * 200:N0} unrelated), cold, one run");
+    Console.WriteLine($"fingerprint (parallel) {fingerprinted.TotalSeconds:0.00} s + LSH/union-find {clustered.TotalSeconds:0.00} s = {(fingerprinted + clustered).TotalSeconds:0.00} s; " +
+                      $"{clusters.Sizes.Count(s => s > 1)} clusters; pair precision {precision:0.0000}, recall {recall:0.0000}");
+}
+
+static void Checks(int total)
+{
+    var templates = total / 400;
+    var corpus = new TemplateCorpus(seed: 3, templates: templates, variants: 201, unrelated: total - templates * 200 + 500);
+    var messages = corpus.Messages;
+    var probes = new List<(bool Template, ContentFingerprint Fingerprint)>();
+    var stored = new List<ContentFingerprint>();
+    var probed = new HashSet<int>();
+    var unrelatedProbes = 0;
+    var fingerprints = ContentFingerprint.OfAll(messages.Select(m => m.Content).ToList());
+    for (var i = 0; i < messages.Count; i++)
+    {
+        var t = messages[i].Template;
+        if (t >= 0 && probed.Add(t)) probes.Add((true, fingerprints[i]));
+        else if (t < 0 && unrelatedProbes < 500) { unrelatedProbes++; probes.Add((false, fingerprints[i])); }
+        else stored.Add(fingerprints[i]);
+    }
+
+    var folder = Path.Combine(Path.GetTempPath(), "contentbench-" + Guid.NewGuid().ToString("N"));
+    Directory.CreateDirectory(folder);
+    try
+    {
+        using var ledger = new SqliteLedger(Path.Combine(folder, "ledger.db"));
+        const string account = "bench@example.test";
+        var start = DateTimeOffset.UtcNow - TimeSpan.FromHours(20);
+        var watch = Stopwatch.StartNew();
+        using (var tx = ledger.BeginReservation(account))
+        {
+            for (var i = 0; i < stored.Count; i++)
+                tx.Insert(new ReservationRequest(account, $"r{i}@example.test") { MessageId = $"m{i}@example.test", Fingerprint = stored[i] }, start + TimeSpan.FromMilliseconds(500.0 * i));
+            tx.Commit();
+        }
+        var loaded = watch.Elapsed;
+        var guard = new ContentGuard(ledger, SystemClock.Instance, new QuotaPolicy { NearDuplicatesPerHour = 100_000, NearDuplicatesPerDay = 1_000_000 }, DuplicateAction.Warn);
+        foreach (var p in probes.Take(50)) guard.Check(account, p.Fingerprint); // warm up
+        Console.WriteLine($"\n3. One check against {stored.Count:N0} stored fingerprints (all in the day window; stored in {loaded.TotalSeconds:0.0} s)");
+        Console.WriteLine("| probe | checks | median ms | p95 ms | near-duplicates found (mean) |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var kind in new[] { true, false })
+        {
+            var times = new List<double>();
+            var found = new List<int>();
+            foreach (var p in probes.Where(p => p.Template == kind))
+            {
+                var w = Stopwatch.StartNew();
+                var check = guard.Check(account, p.Fingerprint);
+                times.Add(w.Elapsed.TotalMilliseconds);
+                found.Add(check.NearDuplicateCount);
+            }
+            times.Sort();
+            Console.WriteLine($"| {(kind ? "new copy of a stored template (200 stored copies)" : "unrelated message")} | {times.Count} | {times[times.Count / 2]:0.000} | {times[(int)(times.Count * 0.95)]:0.000} | {found.Average():0.0} |");
+        }
+    }
+    finally
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, true);
+    }
 }

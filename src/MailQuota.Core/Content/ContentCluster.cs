@@ -14,5 +14,7 @@ namespace MailQuota.Core.Content
 
         /// <summary>The subject of its first message.</summary>
         public string Subject { get; }
+
+        public override string ToString() => $"cluster {ClusterId}: {Size} messages from row {FirstRow} ({Subject})";
     }
 }

@@ -12,7 +12,7 @@ namespace MailQuota.Core.Content
     {
         /// <summary>
         /// The account's sends reserved after <paramref name="since"/> (released ones excluded) that
-        /// share at least one band key with <paramref name="fingerprint"/>, newest first.
+        /// share at least one band key with <paramref name="fingerprint"/>, in no particular order.
         /// </summary>
         IReadOnlyList<StoredFingerprint> Candidates(string account, ContentFingerprint fingerprint, DateTimeOffset since);
     }

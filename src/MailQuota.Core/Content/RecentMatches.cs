@@ -41,7 +41,7 @@ namespace MailQuota.Core.Content
         {
             Match? best = null;
             foreach (var m in _matches)
-                if (m.Stored.At > since && (best == null || m.Similarity > best.Similarity)) best = m;
+                if (m.Stored.At > since && (best == null || m.Similarity > best.Similarity || (m.Similarity == best.Similarity && m.Stored.At > best.Stored.At))) best = m;
             return best == null ? ((double, string?)?)null : (best.Similarity, best.Stored.MessageId);
         }
 

@@ -36,6 +36,7 @@ namespace MailQuota.Core.Ledger
             Execute("PRAGMA journal_mode=WAL;");
             Execute("PRAGMA synchronous=FULL;");
             Execute("PRAGMA busy_timeout=30000;");
+            Execute("PRAGMA mmap_size=268435456;"); // reads of a large ledger (fingerprint lookups) without a syscall per page
             Migrate();
         }
 
@@ -88,6 +89,7 @@ CREATE TABLE IF NOT EXISTS accounts (
             cmd.Parameters.AddWithValue("$n", attempts);
             cmd.Parameters.AddWithValue("$id", reservationId);
             cmd.ExecuteNonQuery();
+            if (status == SendStatus.Released) ForgetFingerprint(reservationId);
         }
 
         public QuotaPolicy? GetPolicy(string account)
@@ -198,7 +200,7 @@ VALUES($a, $c, $r, $n, $t, 'InFlight', $m); SELECT last_insert_rowid();");
                 cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
                 cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
                 var id = (long)cmd.ExecuteScalar()!;
-                if (r.Fingerprint != null) _ledger.InsertFingerprint(id, at, r.Fingerprint);
+                if (r.Fingerprint != null) _ledger.InsertFingerprint(id, r, at, r.Fingerprint);
                 return id;
             }
 
