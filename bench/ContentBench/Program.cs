@@ -76,18 +76,21 @@ static void Clustering(int total)
 static void Checks(int total)
 {
     var templates = total / 400;
-    var corpus = new TemplateCorpus(seed: 3, templates: templates, variants: 201, unrelated: total - templates * 200 + 500);
+    var corpus = new TemplateCorpus(seed: 3, templates: templates, variants: 202, unrelated: total - templates * 200 + 500);
     var messages = corpus.Messages;
-    var probes = new List<(bool Template, ContentFingerprint Fingerprint)>();
-    var stored = new List<ContentFingerprint>();
-    var probed = new HashSet<int>();
-    var unrelatedProbes = 0;
     var fingerprints = ContentFingerprint.OfAll(messages.Select(m => m.Content).ToList());
+    // two copies of each template are held back: the first is checked cold, the second as a merge's next row
+    var first = new List<ContentFingerprint>();
+    var again = new List<ContentFingerprint>();
+    var unrelated = new List<ContentFingerprint>();
+    var stored = new List<ContentFingerprint>();
+    var heldBack = new Dictionary<int, int>();
     for (var i = 0; i < messages.Count; i++)
     {
         var t = messages[i].Template;
-        if (t >= 0 && probed.Add(t)) probes.Add((true, fingerprints[i]));
-        else if (t < 0 && unrelatedProbes < 500) { unrelatedProbes++; probes.Add((false, fingerprints[i])); }
+        heldBack.TryGetValue(t, out var held);
+        if (t >= 0 && held < 2) { heldBack[t] = held + 1; (held == 0 ? first : again).Add(fingerprints[i]); }
+        else if (t < 0 && held < 500) { heldBack[t] = held + 1; unrelated.Add(fingerprints[i]); }
         else stored.Add(fingerprints[i]);
     }
 
@@ -95,36 +98,41 @@ static void Checks(int total)
     Directory.CreateDirectory(folder);
     try
     {
-        using var ledger = new SqliteLedger(Path.Combine(folder, "ledger.db"));
+        var path = Path.Combine(folder, "ledger.db");
         const string account = "bench@example.test";
-        var start = DateTimeOffset.UtcNow - TimeSpan.FromHours(20);
         var watch = Stopwatch.StartNew();
-        using (var tx = ledger.BeginReservation(account))
+        using (var writer = new SqliteLedger(path))
+        using (var tx = writer.BeginReservation(account))
         {
+            var start = DateTimeOffset.UtcNow - TimeSpan.FromHours(20);
             for (var i = 0; i < stored.Count; i++)
                 tx.Insert(new ReservationRequest(account, $"r{i}@example.test") { MessageId = $"m{i}@example.test", Fingerprint = stored[i] }, start + TimeSpan.FromMilliseconds(500.0 * i));
             tx.Commit();
         }
         var loaded = watch.Elapsed;
+        using var ledger = new SqliteLedger(path); // a fresh process's view: nothing read yet
         var guard = new ContentGuard(ledger, SystemClock.Instance, new QuotaPolicy { NearDuplicatesPerHour = 100_000, NearDuplicatesPerDay = 1_000_000 }, DuplicateAction.Warn);
-        foreach (var p in probes.Take(50)) guard.Check(account, p.Fingerprint); // warm up
-        Console.WriteLine($"\n3. One check against {stored.Count:N0} stored fingerprints (all in the day window; stored in {loaded.TotalSeconds:0.0} s)");
+        Console.WriteLine($"\n3. One check (ContentGuard.Check) against {stored.Count:N0} stored fingerprints, all in the day window (stored in {loaded.TotalSeconds:0.0} s)");
         Console.WriteLine("| probe | checks | median ms | p95 ms | near-duplicates found (mean) |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var kind in new[] { true, false })
+        var all = new List<double>();
+        foreach (var (name, probes) in new[] { ("unrelated message", unrelated), ("copy of a stored template (~200 copies stored), first check of it in the process", first), ("another copy of it (a merge's next row)", again) })
         {
             var times = new List<double>();
             var found = new List<int>();
-            foreach (var p in probes.Where(p => p.Template == kind))
+            foreach (var p in probes)
             {
                 var w = Stopwatch.StartNew();
-                var check = guard.Check(account, p.Fingerprint);
+                var check = guard.Check(account, p);
                 times.Add(w.Elapsed.TotalMilliseconds);
                 found.Add(check.NearDuplicateCount);
             }
+            all.AddRange(times);
             times.Sort();
-            Console.WriteLine($"| {(kind ? "new copy of a stored template (200 stored copies)" : "unrelated message")} | {times.Count} | {times[times.Count / 2]:0.000} | {times[(int)(times.Count * 0.95)]:0.000} | {found.Average():0.0} |");
+            Console.WriteLine($"| {name} | {times.Count} | {times[times.Count / 2]:0.000} | {times[(int)(times.Count * 0.95)]:0.000} | {found.Average():0.0} |");
         }
+        all.Sort();
+        Console.WriteLine($"| all of the above | {all.Count} | {all[all.Count / 2]:0.000} | {all[(int)(all.Count * 0.95)]:0.000} | |");
     }
     finally
     {

@@ -57,6 +57,18 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_send_released_after_it_was_read_stops_counting()
+        {
+            using var ledger = new SqliteLedger(_file.Path);
+            var id = Reserve(ledger, "a", Fingerprint(Body), "m1");
+            Assert.Single(ledger.Candidates("a", Fingerprint(Body), _clock.UtcNow.AddHours(-1)));
+            ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, 0);
+            Assert.Empty(ledger.Candidates("a", Fingerprint(Body), _clock.UtcNow.AddHours(-1)));
+            using var other = new SqliteLedger(_file.Path);
+            Assert.Empty(other.Candidates("a", Fingerprint(Body), _clock.UtcNow.AddHours(-1)));
+        }
+
+        [Fact]
         public void No_message_text_reaches_the_ledger_file()
         {
             using (var ledger = new SqliteLedger(_file.Path)) Reserve(ledger, "a", Fingerprint(Body), "m1");

@@ -20,12 +20,13 @@ namespace MailQuota.Core.Content
     /// <summary>One past send as the content checks see it.</summary>
     public sealed class StoredFingerprint
     {
-        public StoredFingerprint(long sendId, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint)
+        public StoredFingerprint(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint)
         {
-            SendId = sendId; At = at; MessageId = messageId; Fingerprint = fingerprint;
+            SendId = sendId; Account = account; At = at; MessageId = messageId; Fingerprint = fingerprint;
         }
 
         public long SendId { get; }
+        public string Account { get; }
         public DateTimeOffset At { get; }
         public string? MessageId { get; }
         public ContentFingerprint Fingerprint { get; }

@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS content_bands (
   PRIMARY KEY (band, at, send_id)
 ) WITHOUT ROWID;";
 
+        /// <summary>
+        /// Fingerprints never change once written, so the ledger keeps those it has read: a check
+        /// then reads only the band index, and a mail merge of one template reads each earlier copy
+        /// once per process instead of once per message. Bounded; emptied when full.
+        /// </summary>
+        readonly Dictionary<long, StoredFingerprint> _fingerprints = new Dictionary<long, StoredFingerprint>();
+        const int FingerprintCacheLimit = 200_000;
+
         SqliteCommand? _insertFingerprint, _insertBand, _candidates;
 
         /// <summary>Written inside the reservation transaction, with the send row it belongs to.</summary>
@@ -62,6 +70,7 @@ VALUES($id, $a, $t, $m, $d, $s, $h)", "$id", "$a", "$t", "$m", "$d", "$s", "$h")
         /// <summary>A released reservation never reached the server: its content no longer counts.</summary>
         void ForgetFingerprint(long sendId)
         {
+            _fingerprints.Remove(sendId);
             using var cmd = Command("DELETE FROM content_fingerprints WHERE send_id=$id");
             cmd.Parameters.AddWithValue("$id", sendId);
             cmd.ExecuteNonQuery(); // its band keys stay behind, matching nothing, until they leave every window
@@ -72,24 +81,47 @@ VALUES($id, $a, $t, $m, $d, $s, $h)", "$id", "$a", "$t", "$m", "$d", "$s", "$h")
             if (fingerprint.BandKeys.Count != LshBands.Bands)
                 throw new ArgumentException("candidates are looked up by a fresh fingerprint's LSH keys", nameof(fingerprint));
             var bands = Enumerable.Range(0, LshBands.Bands).Select(i => "$b" + i).ToArray();
-            var cmd = _candidates ??= Prepared(@"SELECT f.send_id, f.at, f.message_id, f.digest, f.simhash, f.minhash
-FROM (SELECT DISTINCT send_id FROM content_bands WHERE band IN (" + string.Join(", ", bands) + @") AND at > $since) c
-CROSS JOIN content_fingerprints f ON f.send_id = c.send_id
-WHERE f.account = $a", bands.Concat(new[] { "$since", "$a" }).ToArray());
+            var cmd = _candidates ??= Prepared("SELECT DISTINCT send_id FROM content_bands WHERE band IN (" + string.Join(", ", bands) + ") AND at > $since",
+                bands.Concat(new[] { "$since" }).ToArray());
             for (var i = 0; i < LshBands.Bands; i++) cmd.Parameters[bands[i]].Value = fingerprint.BandKeys[i];
             cmd.Parameters["$since"].Value = since.ToUnixTimeMilliseconds();
-            cmd.Parameters["$a"].Value = account;
-            using var reader = cmd.ExecuteReader();
+            var missing = new List<long>();
             var list = new List<StoredFingerprint>();
-            var blob = new byte[MinHasher.Size * 2];
-            while (reader.Read())
+            using (var reader = cmd.ExecuteReader())
             {
-                if (reader.GetBytes(5, 0, blob, 0, blob.Length) != blob.Length) throw new InvalidDataException($"send {reader.GetInt64(0)} has a damaged content fingerprint");
-                var stored = new ContentFingerprint(reader.GetInt64(3), unchecked((ulong)reader.GetInt64(4)), FromBlob(blob));
-                list.Add(new StoredFingerprint(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2), stored));
+                while (reader.Read())
+                {
+                    var id = reader.GetInt64(0);
+                    if (!_fingerprints.TryGetValue(id, out var stored)) missing.Add(id);
+                    else if (stored.Account == account) list.Add(stored);
+                }
             }
+            if (missing.Count > 0) list.AddRange(LoadFingerprints(missing).Where(f => f.Account == account));
             return list;
+        }
+
+        IEnumerable<StoredFingerprint> LoadFingerprints(List<long> ids)
+        {
+            if (_fingerprints.Count + ids.Count > FingerprintCacheLimit) _fingerprints.Clear();
+            var loaded = new List<StoredFingerprint>(ids.Count);
+            var blob = new byte[MinHasher.Size * 2];
+            for (var start = 0; start < ids.Count; start += 500)
+            {
+                // integers only, so they can be written into the statement
+                using var cmd = Command("SELECT send_id, account, at, message_id, digest, simhash, minhash FROM content_fingerprints WHERE send_id IN (" +
+                    string.Join(",", ids.Skip(start).Take(500).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    if (reader.GetBytes(6, 0, blob, 0, blob.Length) != blob.Length) throw new InvalidDataException($"send {reader.GetInt64(0)} has a damaged content fingerprint");
+                    var stored = new StoredFingerprint(reader.GetInt64(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                        reader.IsDBNull(3) ? null : reader.GetString(3),
+                        new ContentFingerprint(reader.GetInt64(4), unchecked((ulong)reader.GetInt64(5)), FromBlob(blob)));
+                    _fingerprints[stored.SendId] = stored;
+                    loaded.Add(stored);
+                }
+            }
+            return loaded;
         }
 
         /// <summary>A statement prepared once and kept for the life of the connection (these run once per message).</summary>
