@@ -1,6 +1,4 @@
 using System;
-using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
 using MailQuota.Core;
 using MailQuota.Core.Content;
@@ -226,45 +224,7 @@ namespace MailQuotaPS
         }
 
         /// <summary>The row's address, name and every property (as text) for merge fields.</summary>
-        MailRow ReadRow(int number)
-        {
-            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            var address = To;
-            var name = Name;
-            var baseObject = InputObject?.BaseObject;
-            if (baseObject is IDictionary dictionary)
-            {
-                foreach (DictionaryEntry entry in dictionary)
-                    fields[entry.Key?.ToString() ?? ""] = AsText(entry.Value);
-                address ??= First(fields, "To", "Email", "EmailAddress", "Mail", "Address");
-                name ??= First(fields, "Name", "DisplayName");
-            }
-            else if (baseObject is string text && !(InputObject!.Properties["To"] is { }))
-            {
-                address ??= text;
-            }
-            else if (InputObject != null)
-            {
-                foreach (var property in InputObject.Properties)
-                {
-                    if (!property.IsGettable) continue;
-                    try { fields[property.Name] = AsText(property.Value); }
-                    catch (GetValueException) { }
-                }
-            }
-            if (address != null) fields["To"] = address;
-            if (name != null && !fields.ContainsKey("Name")) fields["Name"] = name;
-            return new MailRow(number, address, name, fields);
-        }
-
-        static string? First(Dictionary<string, string?> fields, params string[] keys)
-        {
-            foreach (var key in keys)
-                if (fields.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value)) return value;
-            return null;
-        }
-
-        static string? AsText(object? value) => value == null ? null : LanguagePrimitives.ConvertTo<string>(value);
+        MailRow ReadRow(int number) => PipelineRow.Read(InputObject, number, To, Name);
 
         public override void Dispose()
         {
