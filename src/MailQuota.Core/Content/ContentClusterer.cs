@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
@@ -67,6 +68,7 @@ namespace MailQuota.Core.Content
             }
         }
 
+        [MethodImpl(ContentHash.HotPath)]
         List<Edge> BandEdges(IReadOnlyList<ContentFingerprint> items, int band)
         {
             var n = items.Count;

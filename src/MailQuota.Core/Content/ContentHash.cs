@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MailQuota.Core.Content
 {
     /// <summary>
@@ -6,10 +8,18 @@ namespace MailQuota.Core.Content
     /// </summary>
     static class ContentHash
     {
+        /// <summary>
+        /// MethodImplOptions.AggressiveOptimization (512), which netstandard2.0 does not name: the
+        /// fingerprint kernels are compiled optimised at once instead of running unoptimised code for
+        /// the first part of a batch (three times slower cold). .NET Framework ignores the flag.
+        /// </summary>
+        public const MethodImplOptions HotPath = (MethodImplOptions)512;
+
         const ulong FnvOffset = 14695981039346656037UL;
         const ulong FnvPrime = 1099511628211UL;
 
         /// <summary>FNV-1a over the UTF-16 code units, finished with <see cref="Mix"/>.</summary>
+        [MethodImpl(ContentHash.HotPath)]
         public static ulong OfChars(string s, int start, int length)
         {
             var h = FnvOffset;

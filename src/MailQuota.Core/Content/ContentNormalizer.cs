@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Globalization;
 using System.Net;
@@ -101,6 +102,7 @@ namespace MailQuota.Core.Content
 
             public override string ToString() => _sb.ToString();
 
+            [MethodImpl(ContentHash.HotPath)]
             public void Append(string text)
             {
                 if (text.Length == 0) return;
@@ -142,6 +144,7 @@ namespace MailQuota.Core.Content
                 return end + 2;
             }
 
+            [MethodImpl(ContentHash.HotPath)]
             void Run(string s, int start, int end)
             {
                 while (end > start && !IsWordChar(s[end - 1])) end--;
@@ -194,6 +197,7 @@ namespace MailQuota.Core.Content
                 _sb.Append('}');
             }
 
+            [MethodImpl(ContentHash.HotPath)]
             void Word(string s, int start, int end)
             {
                 Space();

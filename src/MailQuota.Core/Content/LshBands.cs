@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MailQuota.Core.Content
 {
     /// <summary>
@@ -11,6 +12,7 @@ namespace MailQuota.Core.Content
         public const int Bands = 16;
         public const int Rows = MinHasher.Size / Bands;
 
+        [MethodImpl(ContentHash.HotPath)]
         public static long[] Keys(uint[] minima)
         {
             var keys = new long[Bands];

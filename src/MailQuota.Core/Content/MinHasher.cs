@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace MailQuota.Core.Content
@@ -37,6 +38,7 @@ namespace MailQuota.Core.Content
         }
 
         /// <summary>The 128 minima (uint.MaxValue each for an empty set).</summary>
+        [MethodImpl(ContentHash.HotPath)]
         public static uint[] Compute(uint[] features)
         {
             var width = Vector<uint>.Count;
@@ -65,6 +67,7 @@ namespace MailQuota.Core.Content
         }
 
         /// <summary>Estimated Jaccard similarity: the fraction of equal signature values.</summary>
+        [MethodImpl(ContentHash.HotPath)]
         public static double Similarity(ushort[] x, ushort[] y)
         {
             var equal = 0;

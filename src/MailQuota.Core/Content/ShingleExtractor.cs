@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MailQuota.Core.Content
 {
     /// <summary>
@@ -11,6 +12,7 @@ namespace MailQuota.Core.Content
         const ulong Trigram = 0x3c6ef372fe94f82bUL;
         const ulong Bigram = 0xa54ff53a5f1d36f1UL;
 
+        [MethodImpl(ContentHash.HotPath)]
         public static uint[] Features(string normalized)
         {
             var n = normalized.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 
 namespace MailQuota.Core.Content
@@ -9,6 +10,7 @@ namespace MailQuota.Core.Content
     /// </summary>
     public static class SimHash64
     {
+        [MethodImpl(ContentHash.HotPath)]
         public static ulong Compute(uint[] features)
         {
             // 64 counters at once, bit-sliced: planes[j] holds bit j of every counter, and adding a
