@@ -166,7 +166,16 @@ namespace MailQuotaPS
             };
             var policy = (ledger != null ? ledger.GetPolicy(account!) : null)?.With(overrides) ?? overrides;
             var analyzer = new ContentDuplicationAnalyzer(ledger, policy, SystemClock.Instance);
-            var results = analyzer.Analyze(account, _samples, Window, out var summary);
+            var progress = new ProgressRecord(1, "Test-MailContentDuplication", $"Fingerprinting and clustering {_samples.Count} messages");
+            WriteProgress(progress);
+            var results = analyzer.Analyze(account, _samples, Window, out var summary, done =>
+            {
+                progress.StatusDescription = ledger != null ? $"Compared {done} of {_samples.Count} messages with the recent sends of {account}" : $"Checked {done} of {_samples.Count} messages";
+                progress.PercentComplete = (int)(100L * done / _samples.Count);
+                WriteProgress(progress);
+            });
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
             if (Summary) WriteObject(summary);
             else foreach (var result in results) WriteObject(result);
         }

@@ -27,7 +27,9 @@ namespace MailQuota.Core.Tests
             var samples = Enumerable.Range(1, 30).Select(Row).Append(new ContentSample(31, "row 31",
                 new MessageContent("Canteen", "The canteen is closed on Monday for cleaning; the coffee machine on the second floor still works.", null))).ToList();
             var analyzer = new ContentDuplicationAnalyzer(null, new QuotaPolicy { NearDuplicatesPerHour = 10 }, _clock);
-            var results = analyzer.Analyze(null, samples, TimeSpan.FromDays(1), out var summary);
+            var progress = new List<int>();
+            var results = analyzer.Analyze(null, samples, TimeSpan.FromDays(1), out var summary, progress.Add);
+            Assert.Equal(new[] { 31 }, progress);
 
             Assert.Equal(ContentVerdict.Ok, results[0].Verdict);
             Assert.All(results.Skip(1).Take(9), r => Assert.Equal(ContentVerdict.Warn, r.Verdict));

@@ -26,7 +26,9 @@ namespace MailQuota.Core.Content
         }
 
         /// <summary>One result per sample, in input order, and the summary of the batch.</summary>
-        public IReadOnlyList<ContentDuplicationResult> Analyze(string? account, IReadOnlyList<ContentSample> samples, TimeSpan window, out ContentDuplicationSummary summary)
+        /// <param name="onProgress">Told how many messages have been compared with the ledger, every 500 and at the end (on the calling thread).</param>
+        public IReadOnlyList<ContentDuplicationResult> Analyze(string? account, IReadOnlyList<ContentSample> samples, TimeSpan window, out ContentDuplicationSummary summary,
+            Action<int>? onProgress = null)
         {
             if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window), "the window must be positive");
             var now = _clock.UtcNow;
@@ -78,6 +80,7 @@ namespace MailQuota.Core.Content
                     result.ClosestMessageId = match.MessageId;
                 }
                 results.Add(result);
+                if ((i + 1) % 500 == 0 || i + 1 == samples.Count) onProgress?.Invoke(i + 1);
             }
             summary = Summarize(samples, clusters, results);
             return results;
