@@ -67,25 +67,37 @@ namespace MailQuota.Core.Content
         static bool At(string s, int i, string what) => string.Compare(s, i, what, 0, what.Length, StringComparison.OrdinalIgnoreCase) == 0;
 
         /// <summary>Han ideographs, hiragana, katakana and the ideographic marks: written without spaces.</summary>
-        public static bool IsCjk(char c) =>
+        public static bool IsCjk(char c) => c >= '\u3005' && (
             (c >= '\u4E00' && c <= '\u9FFF') || (c >= '\u3040' && c <= '\u30FF') || (c >= '\u3400' && c <= '\u4DBF') ||
             (c >= '\u31F0' && c <= '\u31FF') || (c >= '\uF900' && c <= '\uFAFF') || (c >= '\u3005' && c <= '\u3007') ||
-            (c >= '\uD840' && c <= '\uD87F'); // high surrogates of the supplementary ideographic planes
+            (c >= '\uD840' && c <= '\uD87F')); // high surrogates of the supplementary ideographic planes
+
+        const byte Letter = 1, Digit = 2, Joiner = 4;
+
+        /// <summary>The class of each ASCII character: most of any message, so one table lookup each.</summary>
+        static readonly byte[] Ascii = AsciiClasses();
+
+        static byte[] AsciiClasses()
+        {
+            var table = new byte[128];
+            for (var c = 'a'; c <= 'z'; c++) table[c] = Letter;
+            for (var c = 'A'; c <= 'Z'; c++) table[c] = Letter;
+            for (var c = '0'; c <= '9'; c++) table[c] = Digit;
+            foreach (var c in ".,-_+@/:%#=?&~") table[c] = Joiner; // they hold a URL, an address, a date or an amount together
+            return table;
+        }
 
         static bool IsWordChar(char c)
         {
-            if (c < 128) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (c < 128) return (Ascii[c] & (Letter | Digit)) != 0;
             if (char.IsLetterOrDigit(c)) return true;
             var category = CharUnicodeInfo.GetUnicodeCategory(c);
             return category == UnicodeCategory.NonSpacingMark || category == UnicodeCategory.SpacingCombiningMark;
         }
 
-        /// <summary>Characters that hold a URL, an address, a date or an amount together with its words.</summary>
-        static bool IsJoiner(char c) => c switch
-        {
-            '.' or ',' or '-' or '_' or '+' or '@' or '/' or ':' or '%' or '#' or '=' or '?' or '&' or '~' => true,
-            _ => false,
-        };
+        static bool IsJoiner(char c) => c < 128 && Ascii[c] == Joiner;
+
+        static bool IsDigit(char c) => c < 128 ? Ascii[c] == Digit : char.IsDigit(c);
 
         static bool IsAscii(string s)
         {
@@ -167,7 +179,7 @@ namespace MailQuota.Core.Content
                     if (!IsWordChar(s[i])) { i++; continue; }
                     var pieceStart = i;
                     var digits = 0;
-                    while (i < end && IsWordChar(s[i])) { if (char.IsDigit(s[i])) digits++; i++; }
+                    while (i < end && IsWordChar(s[i])) { if (IsDigit(s[i])) digits++; i++; }
                     var length = i - pieceStart;
                     if (digits == length)
                     {
