@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailQuotaPS.Format.ps1xml')
-    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Get-SendProfile', 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Get-SendLog', 'Clear-SendLog')
+    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Test-MailContentDuplication', 'Get-SendProfile', 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Get-SendLog', 'Clear-SendLog')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -42,8 +42,7 @@ namespace MailQuotaPS
             SendProfile? profile = null;
             if (Profile != null)
             {
-                try { profile = new ProfileCatalog(ProfileLocation.Resolve(ProfilePath)).Find(Profile); }
-                catch (ProfileException e) { ThrowTerminatingError(ProfileErrors.Record(e, Profile)); return; }
+                profile = ProfileErrors.Find(this, Profile, ProfilePath);
             }
 
             using var ledger = new SqliteLedger(path);

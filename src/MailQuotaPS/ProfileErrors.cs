@@ -6,6 +6,13 @@ namespace MailQuotaPS
     /// <summary>Turns a profile failure into an ErrorRecord with the core's stable error id.</summary>
     static class ProfileErrors
     {
+        /// <summary>The named profile for a -Profile parameter; a terminating error when it cannot be had.</summary>
+        public static SendProfile Find(PSCmdlet cmdlet, string name, string? profilePath)
+        {
+            try { return new ProfileCatalog(ProfileLocation.Resolve(profilePath)).Find(name); }
+            catch (ProfileException e) { cmdlet.ThrowTerminatingError(Record(e, name)); throw; }
+        }
+
         public static ErrorRecord Record(ProfileException e, object? target) =>
             new ErrorRecord(e, e.ErrorId, Category(e.ErrorId), target ?? e.ProfileName);
 

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using MailQuota.Core;
+using MailQuota.Core.Content;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Monitoring;
@@ -69,6 +70,18 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerDay { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerMessage { get; set; }
         [Parameter] public TimeSpan? MinInterval { get; set; }
+
+        /// <summary>Near-identical messages (one template, personalised) allowed per rolling hour; remembered for the account.</summary>
+        [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxNearDuplicatesPerHour { get; set; }
+
+        /// <summary>Near-identical messages allowed per rolling day; remembered for the account.</summary>
+        [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxNearDuplicatesPerDay { get; set; }
+
+        /// <summary>Estimated Jaccard similarity from which two messages are near-identical (default 0.7); remembered for the account.</summary>
+        [Parameter, ValidateRange(0.05, 1.0)] public double? SimilarityThreshold { get; set; }
+
+        /// <summary>What to do with a message over a near-duplicate limit: Wait (default) until the window has room, Warn and send, Skip it, or Stop the run.</summary>
+        [Parameter] public DuplicateAction DuplicateAction { get; set; } = DuplicateAction.Wait;
 
         /// <summary>The quota account; the From address when omitted.</summary>
         [Parameter]
@@ -186,7 +199,7 @@ namespace MailQuotaPS
             try
             {
                 if (Header != null)
-                    _template.SetHeaders(Header.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, string?>(e.Key?.ToString() ?? "", AsText(e.Value))));
+                    _template.SetHeaders(Header.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, string?>(e.Key?.ToString() ?? "", PipelineRow.AsText(e.Value))));
             }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidHeader", ErrorCategory.InvalidArgument, Header)); }
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
@@ -203,8 +216,7 @@ namespace MailQuotaPS
             SendProfile? profile = null;
             if (Profile != null)
             {
-                try { profile = new ProfileCatalog(ProfileLocation.Resolve(ProfilePath)).Find(Profile); }
-                catch (ProfileException e) { ThrowTerminatingError(ProfileErrors.Record(e, Profile)); }
+                profile = ProfileErrors.Find(this, Profile, ProfilePath);
                 WriteVerbose($"Profile {profile!.Name}: {profile.SmtpServer}:{profile.Port} ({profile.SecureSocketOptions}), {profile.Limits}; source {profile.Source}, checked {profile.CheckedOn:yyyy-MM-dd}.");
             }
             var security = MyInvocation.BoundParameters.ContainsKey(nameof(SecureSocketOptions)) ? SecureSocketOptions : (SmtpSecurity?)null;
@@ -249,6 +261,15 @@ namespace MailQuotaPS
             {
                 throw new PipelineStoppedException();
             }
+            catch (ContentLimitExceededException e)
+            {
+                WriteSummary();
+                ThrowTerminatingError(new ErrorRecord(e, "NearDuplicateLimitExceeded", ErrorCategory.LimitsExceeded, InputObject)
+                {
+                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
+                });
+                return;
+            }
             catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
             {
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e),
@@ -284,6 +305,7 @@ namespace MailQuotaPS
         {
             WriteObject(result);
             _summary.Add(result);
+            if (result.Warning != null) WriteWarning(result.Warning);
             if (result.Status == RowStatus.Invalid)
                 WriteError(new ErrorRecord(new ArgumentException($"Row {result.Row}: {result.Reply}"), result.ErrorId ?? "InvalidRow", ErrorCategory.InvalidData, target));
             else if (result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown)
@@ -327,6 +349,9 @@ namespace MailQuotaPS
                 RecipientsPerDay = MaxRecipientsPerDay,
                 MaxRecipientsPerMessage = MaxRecipientsPerMessage,
                 MinInterval = MinInterval,
+                NearDuplicatesPerHour = MaxNearDuplicatesPerHour,
+                NearDuplicatesPerDay = MaxNearDuplicatesPerDay,
+                SimilarityThreshold = SimilarityThreshold,
             };
             var policy = _policy = AccountPolicy.Resolve(_ledger, _account, given, SystemClock.Instance.UtcNow, out var source, _settings.Profile?.Policy);
             _monitor = new VolumeMonitor(_ledger, _ledger, _ledger, SystemClock.Instance);
@@ -357,7 +382,8 @@ namespace MailQuotaPS
             _transport = new MailKitTransport(SmtpSettings());
             try
             {
-                return new SendSession(_account, policy, _template, _ledger, _ledger, _ledger, _transport, SystemClock.Instance, options);
+                return new SendSession(_account, policy, _template, _ledger, _ledger, _ledger, _transport, SystemClock.Instance, options,
+                    new ContentGuard(_ledger, SystemClock.Instance, policy, DuplicateAction));
             }
             catch (ArgumentException e)
             {
@@ -406,45 +432,7 @@ namespace MailQuotaPS
         }
 
         /// <summary>The row's address, name and every property (as text) for merge fields.</summary>
-        MailRow ReadRow(int number)
-        {
-            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            var address = To;
-            var name = Name;
-            var baseObject = InputObject?.BaseObject;
-            if (baseObject is IDictionary dictionary)
-            {
-                foreach (DictionaryEntry entry in dictionary)
-                    fields[entry.Key?.ToString() ?? ""] = AsText(entry.Value);
-                address ??= First(fields, "To", "Email", "EmailAddress", "Mail", "Address");
-                name ??= First(fields, "Name", "DisplayName");
-            }
-            else if (baseObject is string text && !(InputObject!.Properties["To"] is { }))
-            {
-                address ??= text;
-            }
-            else if (InputObject != null)
-            {
-                foreach (var property in InputObject.Properties)
-                {
-                    if (!property.IsGettable) continue;
-                    try { fields[property.Name] = AsText(property.Value); }
-                    catch (GetValueException) { }
-                }
-            }
-            if (address != null) fields["To"] = address;
-            if (name != null && !fields.ContainsKey("Name")) fields["Name"] = name;
-            return new MailRow(number, address, name, fields);
-        }
-
-        static string? First(Dictionary<string, string?> fields, params string[] keys)
-        {
-            foreach (var key in keys)
-                if (fields.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value)) return value;
-            return null;
-        }
-
-        static string? AsText(object? value) => value == null ? null : LanguagePrimitives.ConvertTo<string>(value);
+        MailRow ReadRow(int number) => PipelineRow.Read(InputObject, number, To, Name);
 
         public override void Dispose()
         {

@@ -45,10 +45,6 @@ namespace MailQuota.Core.Tests
         SendSession Session(QuotaPolicy policy, SendOptions? options = null) =>
             new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options);
 
-        /// <summary>One row through a one-row-per-message session: its result comes back at once.</summary>
-        static SendResult Send(SendSession session, MailRow row, CancellationToken token, Action<WaitNotice>? onWait = null) =>
-            Assert.Single(session.Add(row, token, onWait));
-
         static MailRow Row(int n, string? address, string? name = "N") =>
             new MailRow(n, address, name, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Name"] = name });
 
@@ -57,7 +53,7 @@ namespace MailQuota.Core.Tests
         {
             var session = Session(new QuotaPolicy { MessagesPerMinute = 5 });
             var waits = new List<WaitNotice>();
-            var results = Enumerable.Range(1, 12).Select(i => Send(session, Row(i, $"u{i}@example.test"), default, waits.Add)).ToList();
+            var results = Enumerable.Range(1, 12).Select(i => session.SendOne(Row(i, $"u{i}@example.test"), default, waits.Add)).ToList();
             Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
             var times = _transport.Sent.Select(s => s.At).ToList();
             for (var i = 5; i < times.Count; i++)
@@ -72,8 +68,8 @@ namespace MailQuota.Core.Tests
         public void Invalid_rows_use_no_quota_and_the_run_goes_on()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 });
-            var bad = Send(session, Row(1, "nope"), default);
-            var good = Send(session, Row(2, "ok@example.test"), default);
+            var bad = session.SendOne(Row(1, "nope"), default);
+            var good = session.SendOne(Row(2, "ok@example.test"), default);
             Assert.Equal(RowStatus.Invalid, bad.Status);
             Assert.Equal("InvalidAddress", bad.ErrorId);
             Assert.Equal(RowStatus.Sent, good.Status);
@@ -84,8 +80,8 @@ namespace MailQuota.Core.Tests
         public void The_same_address_twice_in_a_run_is_sent_once()
         {
             var session = Session(new QuotaPolicy());
-            Assert.Equal(RowStatus.Sent, Send(session, Row(1, "Dup@Example.test"), default).Status);
-            var second = Send(session, Row(2, "dup@example.test"), default);
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(1, "Dup@Example.test"), default).Status);
+            var second = session.SendOne(Row(2, "dup@example.test"), default);
             Assert.Equal(RowStatus.Skipped, second.Status);
             Assert.Single(_transport.Sent);
         }
@@ -94,7 +90,7 @@ namespace MailQuota.Core.Tests
         public void A_refusal_is_recorded_as_failed_with_the_reply()
         {
             _transport.Answer = _ => new SmtpReply(false, 550, "5.1.1 user unknown");
-            var result = Send(Session(new QuotaPolicy()), Row(1, "gone@example.test"), default);
+            var result = Session(new QuotaPolicy()).SendOne(Row(1, "gone@example.test"), default);
             Assert.Equal(RowStatus.Failed, result.Status);
             Assert.Equal("550 5.1.1 user unknown", result.Reply);
             Assert.Equal(1, result.Attempts);
@@ -104,9 +100,9 @@ namespace MailQuota.Core.Tests
         public void Cancelling_a_wait_stops_without_reserving()
         {
             var session = Session(new QuotaPolicy { MessagesPerDay = 1 });
-            Send(session, Row(1, "a@example.test"), default);
+            session.SendOne(Row(1, "a@example.test"), default);
             using var cts = new CancellationTokenSource();
-            Assert.Throws<OperationCanceledException>(() => Send(session, Row(2, "b@example.test"), cts.Token, _ => cts.Cancel()));
+            Assert.Throws<OperationCanceledException>(() => session.SendOne(Row(2, "b@example.test"), cts.Token, _ => cts.Cancel()));
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
@@ -142,10 +138,10 @@ namespace MailQuota.Core.Tests
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 }, new SendOptions { MaxWait = TimeSpan.FromMinutes(10) });
             var start = _clock.UtcNow;
-            Assert.Equal(RowStatus.Sent, Send(session, Row(1, "a@example.test"), default).Status);
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(1, "a@example.test"), default).Status);
             _clock.Advance(TimeSpan.FromMinutes(1));
-            Assert.Equal(RowStatus.Sent, Send(session, Row(2, "b@example.test"), default).Status);
-            var deferred = Send(session, Row(3, "c@example.test"), default);
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(2, "b@example.test"), default).Status);
+            var deferred = session.SendOne(Row(3, "c@example.test"), default);
             Assert.Equal(RowStatus.Deferred, deferred.Status);
             Assert.Equal(start + TimeSpan.FromHours(1), deferred.DeferredUntil);
             Assert.Contains("2 messages per hour", deferred.Reply);
@@ -158,8 +154,8 @@ namespace MailQuota.Core.Tests
         public void A_wait_within_MaxWait_is_waited_out()
         {
             var session = Session(new QuotaPolicy { MinInterval = TimeSpan.FromMinutes(2) }, new SendOptions { MaxWait = TimeSpan.FromMinutes(5) });
-            Send(session, Row(1, "a@example.test"), default);
-            Assert.Equal(RowStatus.Sent, Send(session, Row(2, "b@example.test"), default).Status);
+            session.SendOne(Row(1, "a@example.test"), default);
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(2, "b@example.test"), default).Status);
             Assert.Equal(TimeSpan.FromMinutes(2), _clock.Slept);
         }
 
@@ -169,13 +165,13 @@ namespace MailQuota.Core.Tests
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 451, "4.3.0 local error"), new SmtpReply(true, 250, "ok") });
             _transport.Answer = _ => answers.Dequeue();
             var session = Session(new QuotaPolicy(), new SendOptions { Random = new Random(3) });
-            var result = Send(session, Row(1, "a@example.test"), default);
+            var result = session.SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Sent, result.Status);
             Assert.Equal(2, result.Attempts);
             Assert.InRange(_clock.Slept, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));   // first backoff: 2 s with equal jitter
 
             _transport.Answer = _ => new SmtpReply(false, 451, "4.3.0 local error");
-            var failed = Send(session, Row(2, "b@example.test"), default);
+            var failed = session.SendOne(Row(2, "b@example.test"), default);
             Assert.Equal(RowStatus.Failed, failed.Status);
             Assert.Equal(5, failed.Attempts);
             Assert.Contains("after 5 attempts", failed.Reply);
@@ -185,7 +181,7 @@ namespace MailQuota.Core.Tests
         public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
         {
             _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data);
-            var result = Send(Session(new QuotaPolicy()), Row(1, "a@example.test"), default);
+            var result = Session(new QuotaPolicy()).SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Unknown, result.Status);
             Assert.Single(_transport.Sent);
         }
@@ -195,7 +191,7 @@ namespace MailQuota.Core.Tests
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Recipient), new SmtpReply(true, 250, "ok") });
             _transport.Answer = _ => answers.Dequeue();
-            var result = Send(Session(new QuotaPolicy()), Row(1, "a@example.test"), default);
+            var result = Session(new QuotaPolicy()).SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Sent, result.Status);
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
@@ -204,7 +200,7 @@ namespace MailQuota.Core.Tests
         public void A_rerun_of_the_campaign_skips_sent_rows_and_reports_rows_left_in_flight_as_unknown()
         {
             var options = new SendOptions { Campaign = "payroll-2026-11" };
-            Send(Session(new QuotaPolicy(), options), Row(1, "sent@example.test"), default);
+            Session(new QuotaPolicy(), options).SendOne(Row(1, "sent@example.test"), default);
             // A process that died after reserving row 2: its reservation stays in flight.
             using (var tx = _ledger.BeginReservation("hr@example.test"))
             {
@@ -213,9 +209,9 @@ namespace MailQuota.Core.Tests
             }
 
             var rerun = Session(new QuotaPolicy(), new SendOptions { Campaign = "payroll-2026-11" });
-            var sent = Send(rerun, Row(1, "Sent@Example.test"), default);
-            var dead = Send(rerun, Row(2, "dead@example.test"), default);
-            var fresh = Send(rerun, Row(3, "new@example.test"), default);
+            var sent = rerun.SendOne(Row(1, "Sent@Example.test"), default);
+            var dead = rerun.SendOne(Row(2, "dead@example.test"), default);
+            var fresh = rerun.SendOne(Row(3, "new@example.test"), default);
             Assert.Equal(RowStatus.Skipped, sent.Status);
             Assert.Contains("earlier run of campaign payroll-2026-11", sent.Reply);
             Assert.Equal(RowStatus.Unknown, dead.Status);
@@ -224,10 +220,10 @@ namespace MailQuota.Core.Tests
             Assert.Equal(new[] { "sent@example.test", "new@example.test" }, _transport.Sent.Select(s => s.Recipients.Single().Address));
 
             var retry = Session(new QuotaPolicy(), new SendOptions { Campaign = "payroll-2026-11", RetryUnknown = true });
-            Assert.Equal(RowStatus.Sent, Send(retry, Row(2, "dead@example.test"), default).Status);
-            Assert.Equal(RowStatus.Skipped, Send(retry, Row(3, "new@example.test"), default).Status);
+            Assert.Equal(RowStatus.Sent, retry.SendOne(Row(2, "dead@example.test"), default).Status);
+            Assert.Equal(RowStatus.Skipped, retry.SendOne(Row(3, "new@example.test"), default).Status);
             // Another campaign is another mailing: it sends again.
-            Assert.Equal(RowStatus.Sent, Send(Session(new QuotaPolicy(), new SendOptions { Campaign = "other" }), Row(1, "sent@example.test"), default).Status);
+            Assert.Equal(RowStatus.Sent, Session(new QuotaPolicy(), new SendOptions { Campaign = "other" }).SendOne(Row(1, "sent@example.test"), default).Status);
         }
 
         [Fact]
@@ -235,7 +231,7 @@ namespace MailQuota.Core.Tests
         {
             var session = Session(new QuotaPolicy(), new SendOptions { BatchSize = 3, BatchDelay = TimeSpan.FromSeconds(30) });
             var waits = new List<WaitNotice>();
-            for (var i = 1; i <= 7; i++) Send(session, Row(i, $"b{i}@example.test"), default, waits.Add);
+            for (var i = 1; i <= 7; i++) session.SendOne(Row(i, $"b{i}@example.test"), default, waits.Add);
             var times = _transport.Sent.Select(s => s.At - _transport.Sent[0].At).ToList();
             Assert.Equal(new[] { 0, 0, 0, 30, 30, 30, 60 }, times.Select(t => (int)t.TotalSeconds));
             Assert.Contains("after a batch of 3 messages", waits[0].Reason);
@@ -272,7 +268,7 @@ namespace MailQuota.Core.Tests
         {
             _transport.Answer = _ => new SmtpReply(false, 553, "5.1.8 sender address rejected", SmtpStage.Sender);
             var session = Session(new QuotaPolicy());
-            Assert.Equal(RowStatus.Failed, Send(session, Row(1, "a@example.test"), default).Status);
+            Assert.Equal(RowStatus.Failed, session.SendOne(Row(1, "a@example.test"), default).Status);
             Assert.Equal(ReplyOutcome.AccountBlocked, session.Stopped!.Verdict.Outcome);
             Assert.Equal(1, session.Stopped.Row);
         }
@@ -282,7 +278,7 @@ namespace MailQuota.Core.Tests
         {
             _transport.Answer = _ => new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded");
             var session = Session(new QuotaPolicy { MessagesPerMinute = 60 }, new SendOptions { Retry = new RetryPolicy { MaxAttempts = 3 } });
-            var result = Send(session, Row(1, "a@example.test"), default);
+            var result = session.SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Deferred, result.Status);
             Assert.Equal(3, result.Attempts);
             Assert.Contains("throttled 3 times", result.Reply);
@@ -292,8 +288,8 @@ namespace MailQuota.Core.Tests
             _transport.Answer = _ => new SmtpReply(true, 250, "ok");
             var next = Session(new QuotaPolicy { MessagesPerMinute = 60 });
             _clock.Advance(TimeSpan.FromMinutes(10));
-            Send(next, Row(2, "b@example.test"), default);
-            Send(next, Row(3, "c@example.test"), default);
+            next.SendOne(Row(2, "b@example.test"), default);
+            next.SendOne(Row(3, "c@example.test"), default);
             // 8 s less one recovery step after b: 1 / (1/8 + 1/16) = 5.33 s, far from the policy's 1 s.
             Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }

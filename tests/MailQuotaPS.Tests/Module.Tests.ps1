@@ -8,6 +8,7 @@ Describe 'The built module' {
         $names = ($r.Output | Select-Object -Last 1) -split ','
         $names | Should -Contain 'Send-ThrottledMail'
         $names | Should -Contain 'Get-SendQuota'
+        $names | Should -Contain 'Test-MailContentDuplication'
     }
 
     It 'ships the native SQLite library for every platform it targets' {
@@ -31,6 +32,8 @@ Describe 'The built module' {
     It 'declares its output types' {
         (Get-Command Send-ThrottledMail).OutputType.Name | Should -Contain 'MailQuota.Core.Sending.SendResult'
         (Get-Command Get-SendQuota).OutputType.Name | Should -Contain 'MailQuota.Core.Quota.QuotaUsage'
+        (Get-Command Test-MailContentDuplication).OutputType.Name | Should -Contain 'MailQuota.Core.Content.ContentDuplicationResult'
+        (Get-Command Test-MailContentDuplication).OutputType.Name | Should -Contain 'MailQuota.Core.Content.ContentDuplicationSummary'
     }
 }
 

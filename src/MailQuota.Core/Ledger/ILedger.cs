@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MailQuota.Core.Content;
 using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Ledger
@@ -55,6 +56,9 @@ namespace MailQuota.Core.Ledger
 
         /// <summary>The campaign rows the message carries (one per recipient, lower-cased), linked to it when reserved.</summary>
         public IReadOnlyList<string> RowKeys { get; set; } = Array.Empty<string>();
+
+        /// <summary>The message's content fingerprint, stored with the reservation (null: none is kept).</summary>
+        public ContentFingerprint? Fingerprint { get; set; }
     }
 
     /// <summary>

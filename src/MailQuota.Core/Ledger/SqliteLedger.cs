@@ -17,7 +17,7 @@ namespace MailQuota.Core.Ledger
         /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
         /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
         /// </summary>
-        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema, PacingSchema, CampaignsSchema };
+        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema, PacingSchema, CampaignsSchema, FingerprintsSchema };
         readonly SqliteConnection _connection;
 
         public SqliteLedger(string path)
@@ -36,6 +36,7 @@ namespace MailQuota.Core.Ledger
             Execute("PRAGMA journal_mode=WAL;");
             Execute("PRAGMA synchronous=FULL;");
             Execute("PRAGMA busy_timeout=30000;");
+            Execute("PRAGMA mmap_size=268435456;"); // reads of a large ledger (fingerprint lookups) without a syscall per page
             Migrate();
         }
 
@@ -99,6 +100,7 @@ CREATE TABLE IF NOT EXISTS accounts (
             Execute("PRAGMA synchronous=NORMAL;");
             try { cmd.ExecuteNonQuery(); }
             finally { Execute("PRAGMA synchronous=FULL;"); }
+            if (status == SendStatus.Released) ForgetFingerprint(reservationId);
         }
 
         public QuotaPolicy? GetPolicy(string account)
@@ -248,6 +250,7 @@ SELECT last_insert_rowid();");
                 cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
                 var id = (long)cmd.ExecuteScalar()!;
                 if (r.Campaign != null && r.RowKeys.Count > 0) _ledger.LinkCampaignRows(r.Campaign, r.RowKeys, id);
+                if (r.Fingerprint != null) _ledger.InsertFingerprint(id, r, at, r.Fingerprint);
                 return id;
             }
 

@@ -40,6 +40,28 @@ namespace MailQuota.Core.Mail
             });
         }
 
+        /// <summary>
+        /// The text as a provider's content filter sees a mail merge: each short value (a name, an
+        /// amount, a date: up to <paramref name="maxPlaceholderLength"/> characters) goes back to its
+        /// <c>{{Field}}</c>, so every row of one template looks alike; longer values are real content
+        /// and are rendered. With <paramref name="values"/> null (the template alone) every field stays
+        /// a placeholder; otherwise a missing field fails as in <see cref="Render"/>.
+        /// </summary>
+        public string RenderSkeleton(IReadOnlyDictionary<string, string?>? values, int maxPlaceholderLength, bool html = false)
+        {
+            if (!HasFields) return _text;
+            return Field.Replace(_text, m =>
+            {
+                var name = m.Groups[1].Value;
+                string? value = null;
+                if (values != null && !values.TryGetValue(name, out value))
+                    throw new MergeFieldException(name);
+                value = value?.Trim() ?? "";
+                if (values == null || value.Length <= maxPlaceholderLength) return "{{" + name + "}}";
+                return html ? WebUtility.HtmlEncode(value) : value;
+            });
+        }
+
         public override string ToString() => _text;
     }
 

@@ -28,14 +28,15 @@ namespace MailQuota.Core.Quota
                 effective = remembered.With(given);
                 source = given.IsEmpty ? PolicySource.Remembered : PolicySource.Given;
             }
-            else if (!given.IsEmpty)
+            else if (given.HasRateLimits)
             {
                 effective = given;
                 source = PolicySource.Given;
             }
             else
             {
-                effective = QuotaPolicy.ConservativeDefault();
+                // Content limits alone say nothing about the rate: they go on top of the default.
+                effective = QuotaPolicy.ConservativeDefault().With(given);
                 source = PolicySource.Default;
             }
             if (!effective.Equals(remembered)) ledger.SavePolicy(account, effective, now);

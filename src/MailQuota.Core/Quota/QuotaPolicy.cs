@@ -70,6 +70,15 @@ namespace MailQuota.Core.Quota
         /// </summary>
         public string? ResetTimeZone { get; set; }
 
+        /// <summary>Near-identical messages (one template, personalised) allowed in any rolling hour.</summary>
+        public int? NearDuplicatesPerHour { get; set; }
+
+        /// <summary>Near-identical messages allowed in any rolling day.</summary>
+        public int? NearDuplicatesPerDay { get; set; }
+
+        /// <summary>Estimated Jaccard similarity from which two messages count as near-identical (default 0.7).</summary>
+        public double? SimilarityThreshold { get; set; }
+
         /// <summary>
         /// A cautious default for an account whose provider and limits are unknown: slow enough
         /// for every provider in PROVIDERS.md (Exchange Online allows 30 per minute).
@@ -115,14 +124,22 @@ namespace MailQuota.Core.Quota
             MinInterval = overrides.MinInterval ?? MinInterval,
             WindowKind = overrides.WindowKind ?? WindowKind,
             ResetTimeZone = overrides.ResetTimeZone ?? ResetTimeZone,
+            NearDuplicatesPerHour = overrides.NearDuplicatesPerHour ?? NearDuplicatesPerHour,
+            NearDuplicatesPerDay = overrides.NearDuplicatesPerDay ?? NearDuplicatesPerDay,
+            SimilarityThreshold = overrides.SimilarityThreshold ?? SimilarityThreshold,
         };
 
         [System.Text.Json.Serialization.JsonIgnore]
-        public bool IsEmpty =>
-            MessagesPerMinute == null && MessagesPerHour == null && MessagesPerDay == null &&
-            RecipientsPerMinute == null && RecipientsPerHour == null && RecipientsPerDay == null &&
-            MessagesPerMonth == null && RecipientsPerMonth == null &&
-            MaxRecipientsPerMessage == null && MinInterval == null && WindowKind == null && ResetTimeZone == null;
+        public bool IsEmpty => !HasRateLimits && WindowKind == null && ResetTimeZone == null &&
+            NearDuplicatesPerHour == null && NearDuplicatesPerDay == null && SimilarityThreshold == null;
+
+        /// <summary>True when any sending-rate value is set (content limits alone do not make a rate policy).</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
+        public bool HasRateLimits =>
+            MessagesPerMinute != null || MessagesPerHour != null || MessagesPerDay != null ||
+            RecipientsPerMinute != null || RecipientsPerHour != null || RecipientsPerDay != null ||
+            MessagesPerMonth != null || RecipientsPerMonth != null ||
+            MaxRecipientsPerMessage != null || MinInterval != null;
 
         public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this);
 

@@ -40,6 +40,9 @@ namespace MailQuota.Core.Sending
         /// <summary>For Deferred rows: the earliest time a rerun can send it.</summary>
         public DateTimeOffset? DeferredUntil { get; set; }
 
+        /// <summary>Something the caller should be warned of (e.g. sent or skipped over a near-duplicate limit).</summary>
+        public string? Warning { get; set; }
+
         /// <summary>For Invalid rows: a stable identifier of the reason (InvalidAddress, MissingMergeField…).</summary>
         public string? ErrorId { get; set; }
     }

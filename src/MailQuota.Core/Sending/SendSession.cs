@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using MailQuota.Core.Content;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
@@ -36,6 +37,8 @@ namespace MailQuota.Core.Sending
         readonly IMailTransport _transport;
         readonly IClock _clock;
         readonly SendOptions _options;
+        readonly MessageTemplate _template;
+        readonly ContentGuard? _contentGuard;
         readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
         readonly List<PendingRow> _pending = new List<PendingRow>();
         int _sentMessages;
@@ -43,10 +46,13 @@ namespace MailQuota.Core.Sending
         bool _serverAnswered;
 
         /// <summary>Throws <see cref="ArgumentException"/> when the options cannot work with the template or the policy.</summary>
+        /// <param name="contentGuard">Checks each message against the near-duplicate policy and gives the fingerprint kept with its reservation; null keeps none.</param>
         public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IPacingStore pacing,
-            ICampaignStore campaigns, IMailTransport transport, IClock clock, SendOptions? options = null)
+            ICampaignStore campaigns, IMailTransport transport, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null)
         {
             _options = options ?? new SendOptions();
+            _template = template;
+            _contentGuard = contentGuard;
             CheckBatching(template, policy, _options.RecipientsPerMessage);
             _account = account;
             _policy = policy;
@@ -150,8 +156,28 @@ namespace MailQuota.Core.Sending
                 foreach (var row in batch) Invalid(row.Result, e);
                 return batch.Select(r => r.Result).ToList();
             }
-            Deliver(batch, composed, cancellationToken, onWait);
+            var content = Guard(batch, cancellationToken, onWait);
+            if (content?.Skipped == true)
+            {
+                foreach (var row in batch) Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
+                return batch.Select(r => r.Result).ToList();
+            }
+            Deliver(batch, composed, content?.Fingerprint, cancellationToken, onWait);
             return batch.Select(r => r.Result).ToList();
+        }
+
+        /// <summary>
+        /// The near-duplicate check before any quota is reserved: may wait (spreading near-identical
+        /// messages), warn, skip, or stop the run (ContentLimitExceededException). A Bcc batch has no
+        /// merge fields, so the first row's fields give the content.
+        /// </summary>
+        ContentAdmission? Guard(List<PendingRow> batch, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            if (_contentGuard == null) return null;
+            var first = batch[0];
+            var content = _contentGuard.Admit(_account, MessageContent.FromTemplate(_template, first.Row.Fields), first.Row.Number, first.To.Address, cancellationToken, onWait);
+            foreach (var row in batch) row.Result.Warning = content.Warning;
+            return content;
         }
 
         /// <summary>One message for the batch: a Bcc batch has no merge fields, so the first row's fields serve.</summary>
@@ -167,7 +193,7 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>Reserve, send, record, and again as the reply says, up to the retry policy's attempts.</summary>
-        void Deliver(List<PendingRow> batch, ComposedMessage composed, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        void Deliver(List<PendingRow> batch, ComposedMessage composed, ContentFingerprint? fingerprint, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var first = batch[0];
             var request = new ReservationRequest(_account, first.To.Address, composed.Envelope.Count)
@@ -175,6 +201,7 @@ namespace MailQuota.Core.Sending
                 Campaign = _options.Campaign,
                 MessageId = composed.Message.MessageId,
                 RowKeys = batch.Select(r => r.Key).ToList(),
+                Fingerprint = fingerprint,
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
             for (var attempt = 1; ; attempt++)

@@ -1,0 +1,82 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using MailQuota.Core.Quota;
+using MailQuota.Core.Sending;
+
+namespace MailQuota.Core.Content
+{
+    /// <summary>
+    /// The send-time content check, between composing a message and reserving quota for it:
+    /// counts the account's recent near-identical sends, answers Ok, Warn or Block ("wait until T"),
+    /// and applies the run's <see cref="DuplicateAction"/> to a blocked message. The fingerprint it
+    /// returns is stored with the reservation, so the next message (in any process) counts this one.
+    /// </summary>
+    public sealed class ContentGuard
+    {
+        /// <summary>The longest single sleep, so the caller can show the time left as it runs down.</summary>
+        static readonly TimeSpan WaitTick = TimeSpan.FromSeconds(1);
+
+        readonly IFingerprintStore _store;
+        readonly IClock _clock;
+        readonly NearDuplicatePolicy _policy;
+        readonly DuplicateAction _action;
+
+        public ContentGuard(IFingerprintStore store, IClock clock, QuotaPolicy policy, DuplicateAction action)
+        {
+            _store = store;
+            _clock = clock;
+            _policy = new NearDuplicatePolicy(policy);
+            _action = action;
+        }
+
+        /// <summary>How the message stands right now against the account's recent sends.</summary>
+        public ContentCheck Check(string account, ContentFingerprint fingerprint)
+        {
+            var now = _clock.UtcNow;
+            var since = now - _policy.CountingWindow;
+            var matches = RecentMatches.Find(_store, _policy.Test, account, fingerprint, since);
+            var near = matches.NearDuplicatesSince(since);
+            var closest = matches.Closest(since);
+            var exceeded = _policy.Exceeded(matches.NearDuplicateTimes(since), now, out var retryAt);
+            var verdict = exceeded != null ? ContentVerdict.Block : near > 0 ? ContentVerdict.Warn : ContentVerdict.Ok;
+            var reason = exceeded ?? (near > 0 ? $"{near} near-identical messages in the last {Describe(_policy.CountingWindow)}" : null);
+            return new ContentCheck(verdict, closest?.Similarity ?? 0, near, matches.ExactDuplicatesSince(since), closest?.MessageId,
+                exceeded != null ? retryAt : (DateTimeOffset?)null, reason);
+        }
+
+        /// <summary>
+        /// Fingerprints the message and lets it through, waits until the limits allow it, skips it,
+        /// or throws <see cref="ContentLimitExceededException"/>, as the run's action says.
+        /// </summary>
+        public ContentAdmission Admit(string account, MessageContent content, int row, string recipient, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            var fingerprint = ContentFingerprint.Of(content);
+            if (!_policy.HasLimits) return ContentAdmission.Send(fingerprint);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var check = Check(account, fingerprint);
+                if (check.Verdict != ContentVerdict.Block) return ContentAdmission.Send(fingerprint);
+                var until = check.RetryAt!.Value;
+                switch (_action)
+                {
+                    case DuplicateAction.Warn:
+                        return ContentAdmission.Send(fingerprint, $"Row {row} ({recipient}) was sent although {check.Reason}.");
+                    case DuplicateAction.Skip:
+                        return ContentAdmission.Skip(fingerprint, $"Row {row} ({recipient}) was skipped: {check.Reason}; it could go at {until.ToString("u", CultureInfo.InvariantCulture)}.");
+                    case DuplicateAction.Stop:
+                        throw new ContentLimitExceededException(row, recipient, check);
+                }
+                // Count down to the time the window frees up, then look again: another process may have sent meanwhile.
+                for (var remaining = until - _clock.UtcNow; remaining > TimeSpan.Zero; remaining = until - _clock.UtcNow)
+                {
+                    onWait?.Invoke(new WaitNotice(row, recipient, until, remaining, check.Reason!));
+                    _clock.Sleep(remaining < WaitTick ? remaining : WaitTick, cancellationToken);
+                }
+            }
+        }
+
+        static string Describe(TimeSpan window) => window == TimeSpan.FromDays(1) ? "day" : window == TimeSpan.FromHours(1) ? "hour" : window.ToString();
+    }
+}

@@ -1,0 +1,245 @@
+using System.Runtime.CompilerServices;
+using System;
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace MailQuota.Core.Content
+{
+    /// <summary>
+    /// Reduces a message to the words a content filter compares, so that personalised copies of one
+    /// template come out (nearly) the same: HTML to text (script and style dropped), NFKC, lower
+    /// case; URLs become <c>{url:host}</c>, e-mail addresses <c>{email}</c>, numbers, amounts, dates
+    /// and times <c>{num}</c>, long codes with digits <c>{tok}</c>; merge placeholders stay
+    /// <c>{{field}}</c>. Words are separated by one space; Chinese and Japanese characters of one run
+    /// stay together (they have no spaces to split on).
+    /// </summary>
+    public static class ContentNormalizer
+    {
+        /// <summary>A token with a digit and at least this many characters is a code (order number, tracking id).</summary>
+        const int CodeLength = 6;
+
+        /// <summary>Any token at least this long is a code (base64, hashes).</summary>
+        const int LongTokenLength = 40;
+
+        public static string Normalize(MessageContent content)
+        {
+            var body = !string.IsNullOrWhiteSpace(content.Text) ? content.Text!
+                : content.Html != null ? HtmlToText(content.Html) : "";
+            var writer = new Writer(content.Subject.Length + body.Length + 16);
+            writer.Append(content.Subject);
+            writer.Append(body);
+            return writer.ToString();
+        }
+
+        /// <summary>The text of an HTML document: tags become spaces, script, style and comments vanish, entities are decoded.</summary>
+        public static string HtmlToText(string html)
+        {
+            var sb = new StringBuilder(html.Length);
+            var i = 0;
+            while (i < html.Length)
+            {
+                var c = html[i];
+                if (c != '<') { sb.Append(c); i++; continue; }
+                if (At(html, i, "<!--"))
+                {
+                    var end = html.IndexOf("-->", i + 4, StringComparison.Ordinal);
+                    i = end < 0 ? html.Length : end + 3;
+                }
+                else if (At(html, i, "<script") || At(html, i, "<style"))
+                {
+                    var closing = At(html, i, "<script") ? "</script" : "</style";
+                    var end = html.IndexOf(closing, i + 1, StringComparison.OrdinalIgnoreCase);
+                    end = end < 0 ? html.Length : html.IndexOf('>', end);
+                    i = end < 0 ? html.Length : end + 1;
+                }
+                else
+                {
+                    var end = html.IndexOf('>', i + 1);
+                    i = end < 0 ? html.Length : end + 1;
+                }
+                sb.Append(' ');
+            }
+            var text = sb.ToString();
+            return text.IndexOf('&') >= 0 ? WebUtility.HtmlDecode(text) : text;
+        }
+
+        static bool At(string s, int i, string what) => string.Compare(s, i, what, 0, what.Length, StringComparison.OrdinalIgnoreCase) == 0;
+
+        /// <summary>Han ideographs, hiragana, katakana and the ideographic marks: written without spaces.</summary>
+        public static bool IsCjk(char c) => c >= '\u3005' && (
+            (c >= '\u4E00' && c <= '\u9FFF') || (c >= '\u3040' && c <= '\u30FF') || (c >= '\u3400' && c <= '\u4DBF') ||
+            (c >= '\u31F0' && c <= '\u31FF') || (c >= '\uF900' && c <= '\uFAFF') || (c >= '\u3005' && c <= '\u3007') ||
+            (c >= '\uD840' && c <= '\uD87F')); // high surrogates of the supplementary ideographic planes
+
+        const byte Letter = 1, Digit = 2, Joiner = 4;
+
+        /// <summary>The class of each ASCII character: most of any message, so one table lookup each.</summary>
+        static readonly byte[] Ascii = AsciiClasses();
+
+        static byte[] AsciiClasses()
+        {
+            var table = new byte[128];
+            for (var c = 'a'; c <= 'z'; c++) table[c] = Letter;
+            for (var c = 'A'; c <= 'Z'; c++) table[c] = Letter;
+            for (var c = '0'; c <= '9'; c++) table[c] = Digit;
+            foreach (var c in ".,-_+@/:%#=?&~") table[c] = Joiner; // they hold a URL, an address, a date or an amount together
+            return table;
+        }
+
+        static bool IsWordChar(char c)
+        {
+            if (c < 128) return (Ascii[c] & (Letter | Digit)) != 0;
+            if (char.IsLetterOrDigit(c)) return true;
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            return category == UnicodeCategory.NonSpacingMark || category == UnicodeCategory.SpacingCombiningMark;
+        }
+
+        static bool IsJoiner(char c) => c < 128 && Ascii[c] == Joiner;
+
+        static bool IsDigit(char c) => c < 128 ? Ascii[c] == Digit : char.IsDigit(c);
+
+        static bool IsAscii(string s)
+        {
+            foreach (var c in s) if (c >= 128) return false;
+            return true;
+        }
+
+        sealed class Writer
+        {
+            readonly StringBuilder _sb;
+            bool _inCjk;
+
+            public Writer(int capacity) => _sb = new StringBuilder(capacity);
+
+            public override string ToString() => _sb.ToString();
+
+            [MethodImpl(ContentHash.HotPath)]
+            public void Append(string text)
+            {
+                if (text.Length == 0) return;
+                if (!IsAscii(text)) text = text.Normalize(NormalizationForm.FormKC);
+                var n = text.Length;
+                var i = 0;
+                while (i < n)
+                {
+                    var c = text[i];
+                    if (c == '{' && i + 1 < n && text[i + 1] == '{' && Placeholder(text, i) is int next) { i = next; continue; }
+                    if (IsCjk(c))
+                    {
+                        var length = char.IsHighSurrogate(c) && i + 1 < n && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+                        if (!_inCjk) Space();
+                        _sb.Append(text, i, length);
+                        _inCjk = true;
+                        i += length;
+                        continue;
+                    }
+                    if (IsWordChar(c))
+                    {
+                        var start = i;
+                        while (i < n && !IsCjk(text[i]) && (IsWordChar(text[i]) || IsJoiner(text[i]))) i++;
+                        Run(text, start, i);
+                        continue;
+                    }
+                    i++;
+                }
+            }
+
+            /// <summary>A merge placeholder <c>{{ Field }}</c>: kept as <c>{{field}}</c>. Returns where it ends, or null.</summary>
+            int? Placeholder(string text, int i)
+            {
+                var end = text.IndexOf("}}", i + 2, StringComparison.Ordinal);
+                if (end < 0 || end - i > 130) return null;
+                var name = text.Substring(i + 2, end - i - 2).Trim();
+                if (name.Length == 0 || name.IndexOf('{') >= 0 || name.IndexOf('}') >= 0) return null;
+                Token("{{" + name.ToLowerInvariant() + "}}");
+                return end + 2;
+            }
+
+            [MethodImpl(ContentHash.HotPath)]
+            void Run(string s, int start, int end)
+            {
+                while (end > start && !IsWordChar(s[end - 1])) end--;
+                if (end == start) return;
+                if (StartsWith(s, start, end, "http://") || StartsWith(s, start, end, "https://") || StartsWith(s, start, end, "www."))
+                {
+                    Url(s, start, end);
+                    return;
+                }
+                var at = s.IndexOf('@', start, end - start);
+                if (at > start && s.IndexOf('.', at, end - at) > at + 1)
+                {
+                    Token("{email}");
+                    return;
+                }
+                var lastWasNumber = false;
+                var i = start;
+                while (i < end)
+                {
+                    if (!IsWordChar(s[i])) { i++; continue; }
+                    var pieceStart = i;
+                    var digits = 0;
+                    while (i < end && IsWordChar(s[i])) { if (IsDigit(s[i])) digits++; i++; }
+                    var length = i - pieceStart;
+                    if (digits == length)
+                    {
+                        // 2026-12-03, 1,234.50, 10:30: one number however it is punctuated
+                        if (!lastWasNumber) Token("{num}");
+                        lastWasNumber = true;
+                        continue;
+                    }
+                    lastWasNumber = false;
+                    if ((digits > 0 && length >= CodeLength) || length >= LongTokenLength) Token("{tok}");
+                    else Word(s, pieceStart, i);
+                }
+            }
+
+            void Url(string s, int start, int end)
+            {
+                var scheme = s.IndexOf("://", start, end - start, StringComparison.Ordinal);
+                var host = scheme < 0 ? start : scheme + 3;
+                var hostEnd = host;
+                while (hostEnd < end && s[hostEnd] != '/' && s[hostEnd] != '?' && s[hostEnd] != '#' && s[hostEnd] != ':') hostEnd++;
+                var at = s.IndexOf('@', host, hostEnd - host);
+                if (at >= 0) host = at + 1;
+                if (StartsWith(s, host, hostEnd, "www.")) host += 4;
+                Space();
+                _sb.Append("{url:");
+                for (var k = host; k < hostEnd; k++) _sb.Append(char.ToLowerInvariant(s[k]));
+                _sb.Append('}');
+            }
+
+            [MethodImpl(ContentHash.HotPath)]
+            void Word(string s, int start, int end)
+            {
+                Space();
+                for (var k = start; k < end; k++)
+                {
+                    var c = s[k];
+                    _sb.Append(c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c < 128 ? c : char.ToLowerInvariant(c));
+                }
+            }
+
+            void Token(string token)
+            {
+                Space();
+                _sb.Append(token);
+            }
+
+            void Space()
+            {
+                if (_sb.Length > 0) _sb.Append(' ');
+                _inCjk = false;
+            }
+
+            /// <summary>Case-insensitive for an ASCII lower-case <paramref name="prefix"/>.</summary>
+            static bool StartsWith(string s, int start, int end, string prefix)
+            {
+                if (end - start < prefix.Length) return false;
+                for (var k = 0; k < prefix.Length; k++)
+                    if ((s[start + k] | 0x20) != prefix[k] && s[start + k] != prefix[k]) return false;
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+
+namespace MailQuota.Core.Content
+{
+    /// <summary>
+    /// The fingerprints of past sends, written with each reservation (see
+    /// <c>ReservationRequest.Fingerprint</c>) and looked up through their LSH band keys, so a check
+    /// reads only the few sends that can be similar, never the whole window.
+    /// </summary>
+    public interface IFingerprintStore
+    {
+        /// <summary>
+        /// The account's sends reserved after <paramref name="since"/> (released ones excluded) that
+        /// share at least one band key with <paramref name="fingerprint"/>, in no particular order.
+        /// </summary>
+        IReadOnlyList<StoredFingerprint> Candidates(string account, ContentFingerprint fingerprint, DateTimeOffset since);
+    }
+
+    /// <summary>One past send as the content checks see it.</summary>
+    public sealed class StoredFingerprint
+    {
+        public StoredFingerprint(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint)
+        {
+            SendId = sendId; Account = account; At = at; MessageId = messageId; Fingerprint = fingerprint;
+        }
+
+        public long SendId { get; }
+        public string Account { get; }
+        public DateTimeOffset At { get; }
+        public string? MessageId { get; }
+        public ContentFingerprint Fingerprint { get; }
+    }
+}

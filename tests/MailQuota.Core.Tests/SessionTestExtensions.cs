@@ -1,0 +1,14 @@
+using System;
+using System.Threading;
+using MailQuota.Core.Mail;
+using MailQuota.Core.Sending;
+
+namespace MailQuota.Core.Tests
+{
+    static class SessionTestExtensions
+    {
+        /// <summary>One row through a one-row-per-message session: its result comes back at once.</summary>
+        public static SendResult SendOne(this SendSession session, MailRow row, CancellationToken token = default, Action<WaitNotice>? onWait = null) =>
+            Assert.Single(session.Add(row, token, onWait));
+    }
+}
