@@ -16,7 +16,7 @@ try {
             -Subject '{{Name}}: your password expires on {{ExpiresOn}}' `
             -Body "Dear {{Name}} ({{Department}}),`n`nyour network password expires on {{ExpiresOn}}. Please change it before then.`n`nIT Service Desk" `
             -MaxPerMinute 20 -MaxPerHour 200 -MaxPerDay 1000 -LedgerPath $ledger -InformationAction Continue |
-        Tee-Object -Variable sent | Format-Table Row, Recipient, Status, SentAt, Reply | Out-Host
+        Tee-Object -Variable sent | Out-Host
     'Quota afterwards (Get-SendQuota):'
     Get-SendQuota -LedgerPath $ledger | Format-Table -AutoSize | Out-String -Width 160
     $received = @(Get-Smtp4devMessage $server)
