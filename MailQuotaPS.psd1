@@ -9,7 +9,8 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailQuotaPS.Format.ps1xml')
-    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota')
+    TypesToProcess       = @('MailQuotaPS.Types.ps1xml')
+    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Import-MailRecipient')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

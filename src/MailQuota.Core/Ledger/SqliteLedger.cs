@@ -17,7 +17,7 @@ namespace MailQuota.Core.Ledger
         /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
         /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
         /// </summary>
-        static readonly string[] Schema = { SendsSchema };
+        static readonly string[] Schema = { SendsSchema, BouncesSchema };
         readonly SqliteConnection _connection;
 
         public SqliteLedger(string path)
