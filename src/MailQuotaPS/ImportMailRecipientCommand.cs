@@ -25,6 +25,8 @@ namespace MailQuotaPS
     {
         const string PathSet = "Path";
         const string LiteralPathSet = "LiteralPath";
+        const int ReadAheadBatch = 256;
+        const int ReadAheadBatches = 16;
 
         /// <summary>Files to read; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -110,7 +112,8 @@ namespace MailQuotaPS
                 var summary = new ImportSummary(path);
                 try
                 {
-                    foreach (var row in _import.Read(file, summary, CancelToken))
+                    // Reading and checking run one batch ahead on a worker; the rows come out here, in order.
+                    foreach (var row in ReadAhead.Run(token => _import.Read(file, summary, token), ReadAheadBatch, ReadAheadBatches, CancelToken))
                     {
                         if (row.IsValid) WriteObject(new MailRecipient(layout, row.Address!, row.Name, row.Fields));
                         else WriteError(RowError(file, row, layout));

@@ -124,16 +124,20 @@ namespace MailQuota.Core.Import
                 why = $"the domain '{domain}' is longer than 253 characters";
                 return null;
             }
-            var labels = ascii.Split('.');
-            foreach (var label in labels)
+            var start = 0;
+            while (true)
             {
-                if (label.Length == 0 || label.Length > 63 || label[0] == '-' || label[label.Length - 1] == '-' || !IsLdh(label))
+                var end = ascii.IndexOf('.', start);
+                var length = (end < 0 ? ascii.Length : end) - start;
+                if (length == 0 || length > 63 || ascii[start] == '-' || ascii[start + length - 1] == '-' || !IsLdh(ascii, start, length))
                 {
-                    why = $"the domain '{domain}' is not a valid host name ('{label}')";
+                    why = $"the domain '{domain}' is not a valid host name ('{ascii.Substring(start, length)}')";
                     return null;
                 }
+                if (end < 0) break;
+                start = end + 1;
             }
-            if (IsDigits(labels[labels.Length - 1]))
+            if (IsDigits(ascii, start))
             {
                 why = $"the domain '{domain}' ends in a number (an IP address needs brackets: [192.0.2.1])";
                 return null;
@@ -197,16 +201,21 @@ namespace MailQuota.Core.Import
             return true;
         }
 
-        static bool IsLdh(string label)
+        static bool IsLdh(string s, int start, int length)
         {
-            foreach (var ch in label)
+            for (var i = start; i < start + length; i++)
+            {
+                var ch = s[i];
                 if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
+            }
             return true;
         }
 
-        static bool IsDigits(string label)
+        /// <summary>True when s from start to its end is all digits.</summary>
+        static bool IsDigits(string s, int start)
         {
-            foreach (var ch in label) if (ch < '0' || ch > '9') return false;
+            for (var i = start; i < s.Length; i++)
+                if (s[i] < '0' || s[i] > '9') return false;
             return true;
         }
     }

@@ -70,7 +70,7 @@ namespace MailQuota.Core.Import
                     MissingFieldFound = null,
                     IgnoreBlankLines = true,
                     MaxFieldSize = MaxFieldLength,
-                    CacheFields = true,
+                    CacheFields = false,
                 };
                 var file = new RecipientFile(path, stream, encoding, new CsvParser(reader, config));
                 file.DelimiterSniffed = options.Delimiter == null;
