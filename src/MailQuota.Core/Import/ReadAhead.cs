@@ -26,20 +26,27 @@ namespace MailQuota.Core.Import
             ExceptionDispatchInfo? failure = null;
             var worker = Task.Factory.StartNew(() =>
             {
+                var batch = new List<T>(batchSize);
                 try
                 {
-                    var batch = new List<T>(batchSize);
-                    foreach (var item in source(stop.Token))
+                    try
                     {
-                        batch.Add(item);
-                        if (batch.Count < batchSize) continue;
-                        batches.Add(batch, stop.Token);
-                        batch = new List<T>(batchSize);
+                        foreach (var item in source(stop.Token))
+                        {
+                            batch.Add(item);
+                            if (batch.Count < batchSize) continue;
+                            batches.Add(batch, stop.Token);
+                            batch = new List<T>(batchSize);
+                        }
                     }
+                    catch (Exception e) when (!(e is OperationCanceledException && stop.IsCancellationRequested))
+                    {
+                        failure = ExceptionDispatchInfo.Capture(e);
+                    }
+                    // The items read before the end (or before a failure) still come out, then the failure.
                     if (batch.Count > 0) batches.Add(batch, stop.Token);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-                catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
                 finally { batches.CompleteAdding(); }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             try

@@ -44,14 +44,13 @@ namespace MailQuota.Core.Tests.Import
         {
             IEnumerable<int> Source(CancellationToken token)
             {
-                yield return 1;
-                yield return 2;
+                for (var i = 1; i <= 6; i++) yield return i;
                 throw new InvalidOperationException("broken file");
             }
             var seen = new List<int>();
-            var e = Assert.Throws<InvalidOperationException>(() => { foreach (var i in ReadAhead.Run(Source, 1, 1, CancellationToken.None)) seen.Add(i); });
+            var e = Assert.Throws<InvalidOperationException>(() => { foreach (var i in ReadAhead.Run(Source, 4, 1, CancellationToken.None)) seen.Add(i); });
             Assert.Equal("broken file", e.Message);
-            Assert.Equal(new[] { 1, 2 }, seen);
+            Assert.Equal(new[] { 1, 2, 3, 4, 5, 6 }, seen);
         }
 
         [Fact]
