@@ -185,6 +185,11 @@ namespace MailQuotaPS
             string path;
             try { path = LedgerLocation.Resolve(LedgerPath); }
             catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
+            if (!File.Exists(path))
+            {
+                WriteWarning($"There is no ledger at {path} yet: no bounces to exclude.");
+                return;
+            }
             using var ledger = new SqliteLedger(path);
             var added = exclusions.AddBounces(ledger);
             WriteVerbose($"{path}: {Count(added, "address", "addresses")} bounced for good, to exclude.");

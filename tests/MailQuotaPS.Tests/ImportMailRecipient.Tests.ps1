@@ -121,6 +121,10 @@ Describe 'Import-MailRecipient reads files as administrators have them' {
         $list = Write-TestFile 'suppress.txt' "B@Example.Test`r`n" $Utf8
         (Import-MailRecipient $path -Exclude $list).Email | Should -Be @('a@example.test', 'c@example.test')
         { Import-MailRecipient $path -Exclude (Join-Path $Dir 'no-list.txt') } | Should -Throw -ErrorId 'ExcludeFileNotFound,MailQuotaPS.ImportMailRecipientCommand'
+        $noLedger = New-TestLedgerPath
+        @(Import-MailRecipient $path -ExcludeBounced -LedgerPath $noLedger -WarningVariable warnings -WarningAction SilentlyContinue).Count | Should -Be 3
+        "$warnings" | Should -BeLike '*no ledger*no bounces to exclude*'
+        Test-Path $noLedger | Should -BeFalse
     }
 
     It 'streams: a pipeline that wants one row stops the reading long before the end of the file' {

@@ -10,7 +10,7 @@ namespace MailQuota.Core.Import
     /// </summary>
     public static class DelimiterSniffer
     {
-        public static readonly char[] Candidates = { ',', ';', '\t', '|' };
+        static readonly char[] Candidates = { ',', ';', '\t', '|' };
         const int MaxLines = 50;
 
         /// <summary>The delimiter, or null when the header line holds none of the candidates.</summary>

@@ -13,8 +13,6 @@ namespace MailQuota.Core.Import
     /// </summary>
     public sealed class RecipientAddress
     {
-        static readonly IdnMapping Idn = new IdnMapping { UseStd3AsciiRules = true, AllowUnassigned = false };
-
         RecipientAddress(string address, string? name, ulong fingerprint, bool corrected)
         {
             Address = address;
@@ -107,7 +105,7 @@ namespace MailQuota.Core.Import
             var ascii = domain;
             if (!IsAscii(domain))
             {
-                try { ascii = Idn.GetAscii(domain); }
+                try { ascii = new IdnMapping { UseStd3AsciiRules = true }.GetAscii(domain); }
                 catch (ArgumentException)
                 {
                     why = $"the domain '{domain}' is not a valid international domain name";

@@ -58,6 +58,8 @@ namespace MailQuota.Core.Import
             }
             try
             {
+                // Detection reads the file once before parsing it: a pipe or a device cannot be read twice.
+                if (!stream.CanSeek) throw new RecipientFileException(path, "FileUnreadable", "it is not a regular file (a pipe or a device): save it to a file first");
                 var encoding = EncodingDetector.Detect(stream, options.Encoding);
                 var reader = new StreamReader(stream, encoding.Encoding, false, BufferSize);
                 var config = new CsvConfiguration(CultureInfo.InvariantCulture)
