@@ -25,8 +25,8 @@ namespace MailQuotaPS
     {
         const string PathSet = "Path";
         const string LiteralPathSet = "LiteralPath";
-        const int ReadAheadBatch = 256;
-        const int ReadAheadBatches = 16;
+        const int ReadAheadBatch = 2048;
+        const int ReadAheadBatches = 4;
 
         /// <summary>Files to read; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -199,13 +199,16 @@ namespace MailQuotaPS
         {
             foreach (var given in Exclude ?? Array.Empty<string>())
             {
-                IEnumerable<string> resolved;
+                IReadOnlyCollection<string> resolved;
                 try { resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out _); }
                 catch (ItemNotFoundException e)
                 {
                     ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot read the suppression list: {e.Message}", e), "ExcludeFileNotFound", ErrorCategory.ObjectNotFound, given));
                     yield break;
                 }
+                // A pattern that matches nothing must not quietly mean "exclude nobody".
+                if (resolved.Count == 0)
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot read the suppression list: no file matches '{given}'."), "ExcludeFileNotFound", ErrorCategory.ObjectNotFound, given));
                 foreach (var path in resolved) yield return path;
             }
         }
@@ -216,7 +219,10 @@ namespace MailQuotaPS
                 return new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(given) };
             try
             {
-                return SessionState.Path.GetResolvedProviderPathFromPSPath(given, out _);
+                var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out _);
+                if (resolved.Count == 0)
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"No file matches '{given}'."), "FileNotFound", ErrorCategory.ObjectNotFound, given));
+                return resolved;
             }
             catch (ItemNotFoundException e)
             {

@@ -114,6 +114,8 @@ Describe 'Import-MailRecipient reads files as administrators have them' {
         $rows = @(Import-MailRecipient $missing, $a -ErrorVariable errs -ErrorAction SilentlyContinue)
         $rows.Email | Should -Be 'a@example.test'
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'FileNotFound,*'
+        @(Import-MailRecipient (Join-Path $Dir 'nothing-*.csv') -ErrorVariable errs -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $errs[0].Exception.Message | Should -BeLike "No file matches*nothing-*.csv'."
     }
 
     It 'drops the addresses of a suppression list and refuses to run without a readable one' {
@@ -121,6 +123,7 @@ Describe 'Import-MailRecipient reads files as administrators have them' {
         $list = Write-TestFile 'suppress.txt' "B@Example.Test`r`n" $Utf8
         (Import-MailRecipient $path -Exclude $list).Email | Should -Be @('a@example.test', 'c@example.test')
         { Import-MailRecipient $path -Exclude (Join-Path $Dir 'no-list.txt') } | Should -Throw -ErrorId 'ExcludeFileNotFound,MailQuotaPS.ImportMailRecipientCommand'
+        { Import-MailRecipient $path -Exclude (Join-Path $Dir 'unsubscribed-*.txt') } | Should -Throw -ExpectedMessage '*no file matches*'
         $noLedger = New-TestLedgerPath
         @(Import-MailRecipient $path -ExcludeBounced -LedgerPath $noLedger -WarningVariable warnings -WarningAction SilentlyContinue).Count | Should -Be 3
         "$warnings" | Should -BeLike '*no ledger*no bounces to exclude*'
