@@ -19,8 +19,12 @@ BeforeAll {
 AfterAll { Remove-Item $Dir -Recurse -Force -ErrorAction SilentlyContinue }
 
 Describe 'Import-MailRecipient reads files as administrators have them' {
-    It 'is exported and declares its output type' {
+    It 'is exported, declares its output type and shows one line per recipient' {
         (Get-Command Import-MailRecipient).OutputType.Name | Should -Contain 'MailQuotaPS.MailRecipient'
+        $path = Write-TestFile 'view.csv' $Staff $Utf8
+        $text = Import-MailRecipient $path | Out-String -Width 200
+        $text | Should -Match 'Email\s+Name\s+Columns'
+        $text | Should -Match 'zhang\.wei@example\.test\s+张伟\s+Department=财务部'
     }
 
     It 'keeps 张伟 and Zoë intact in <Label>' -ForEach @(
