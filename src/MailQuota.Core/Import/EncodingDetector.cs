@@ -12,7 +12,8 @@ namespace MailQuota.Core.Import
     /// </summary>
     public static class EncodingDetector
     {
-        const int ChunkSize = 1 << 16;
+        /// <summary>Small enough that no buffer lands on the large-object heap (each one there costs a full collection).</summary>
+        const int ChunkSize = 1 << 15;
 
         /// <summary>Detects the encoding and leaves the stream positioned after the byte-order mark.</summary>
         public static DetectedEncoding Detect(Stream stream, Encoding? given)

@@ -13,7 +13,8 @@ namespace MailQuota.Core.Import
     /// </summary>
     public sealed class RecipientFile : IDisposable
     {
-        const int BufferSize = 1 << 16;
+        /// <summary>32K characters: the largest buffer that stays off the large-object heap.</summary>
+        const int BufferSize = 1 << 15;
         /// <summary>A longer field is an unclosed quote swallowing the rest of the file, not data.</summary>
         public const int MaxFieldLength = 1 << 20;
 
