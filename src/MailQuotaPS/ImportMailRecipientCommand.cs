@@ -25,8 +25,6 @@ namespace MailQuotaPS
     {
         const string PathSet = "Path";
         const string LiteralPathSet = "LiteralPath";
-        const int ReadAheadBatch = 2048;
-        const int ReadAheadBatches = 4;
 
         /// <summary>Files to read; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -112,8 +110,7 @@ namespace MailQuotaPS
                 var summary = new ImportSummary(path);
                 try
                 {
-                    // Reading and checking run one batch ahead on a worker; the rows come out here, in order.
-                    foreach (var row in ReadAhead.Run(token => _import.Read(file, summary, token), ReadAheadBatch, ReadAheadBatches, CancelToken))
+                    foreach (var row in _import.Read(file, summary, CancelToken))
                     {
                         if (row.IsValid) WriteObject(new MailRecipient(layout, row.Address!, row.Name, row.Fields));
                         else WriteError(RowError(file, row, layout));
