@@ -9,7 +9,8 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailQuotaPS.Format.ps1xml')
-    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Test-MailContentDuplication', 'Get-SendProfile', 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Get-SendLog', 'Clear-SendLog')
+    TypesToProcess       = @('MailQuotaPS.Types.ps1xml')
+    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Test-MailContentDuplication', 'Import-MailRecipient', 'Get-SendProfile', 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Get-SendLog', 'Clear-SendLog')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

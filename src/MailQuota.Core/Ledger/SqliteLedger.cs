@@ -17,7 +17,7 @@ namespace MailQuota.Core.Ledger
         /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
         /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
         /// </summary>
-        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema, PacingSchema, CampaignsSchema, FingerprintsSchema };
+        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema, PacingSchema, CampaignsSchema, FingerprintsSchema, BouncesSchema };
         readonly SqliteConnection _connection;
 
         public SqliteLedger(string path)
