@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using MailQuota.Core.Mail;
 using MimeKit;
 
@@ -77,6 +78,27 @@ namespace MailQuota.Core.Tests
             var e = Assert.Throws<InvalidRowException>(() =>
                 composer.Compose(new MailboxAddress("", "a@example.test"), Row(("Name", "Bob\r\nBcc: everyone@example.test"))));
             Assert.Equal("HeaderInjection", e.ErrorId);
+        }
+    
+        [Fact]
+        public void A_composed_message_is_not_kept_alive_by_the_template_it_came_from()
+        {
+            var template = new MessageTemplate(From, "Hi {{Name}}", "Body", null) { UndisclosedTo = new MailboxAddress("Staff", "staff@example.test") };
+            var composer = new MessageComposer(template);
+            var single = ComposeAndForget(composer, 1);
+            var batch = ComposeAndForget(composer, 3);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.False(single.IsAlive, "a one-recipient message survived");
+            Assert.False(batch.IsAlive, "a Bcc batch message survived");
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static WeakReference ComposeAndForget(MessageComposer composer, int recipients)
+        {
+            var to = Enumerable.Range(1, recipients).Select(i => new MailboxAddress("", $"r{i}@example.test")).ToList();
+            return new WeakReference(composer.Compose(to, Row(("Name", "x"))).Message);
         }
     }
 }

@@ -50,8 +50,10 @@ namespace MailQuota.Core.Mail
         public ComposedMessage Compose(IReadOnlyList<MailboxAddress> recipients, IReadOnlyDictionary<string, string?> fields)
         {
             var message = new MimeMessage();
-            message.From.Add(_template.From);
-            message.To.Add(recipients.Count == 1 ? recipients[0] : _template.UndisclosedTo ?? new MailboxAddress("", _template.From.Address));
+            // A fresh address object per message: an address list subscribes to its addresses'
+            // Changed events, so sharing the template's object would keep every message alive.
+            message.From.Add(Copy(_template.From));
+            message.To.Add(recipients.Count == 1 ? recipients[0] : Copy(_template.UndisclosedTo ?? new MailboxAddress("", _template.From.Address)));
             message.Subject = HeaderValue("subject", _template.Subject, fields);
             var cc = Addresses("Cc", _template.Cc, fields);
             message.Cc.AddRange(cc);
@@ -79,6 +81,8 @@ namespace MailQuota.Core.Mail
             message.Body = body.ToMessageBody();
             return new ComposedMessage(message, recipients.Concat(cc).ToList());
         }
+
+        static MailboxAddress Copy(MailboxAddress address) => new MailboxAddress(address.Name, address.Address);
 
         static string? Render(MergeTemplate? template, IReadOnlyDictionary<string, string?> fields, bool html)
         {
