@@ -185,22 +185,6 @@ namespace MailQuota.Core.Tests
             Assert.Equal(9, Assert.Single(raised).Item1);
         }
 
-        [Fact]
-        public void Checks_less_than_a_second_apart_see_the_same_picture()
-        {
-            var policy = new QuotaPolicy { MessagesPerDay = 10 };
-            var gate = new QuotaGate(_ledger, _clock);
-            var monitor = Monitor();
-            for (var i = 0; i < 8; i++) Assert.True(gate.TryReserve(policy, new ReservationRequest(Account, $"u{i}@example.test")).Granted);
-            Assert.Empty(monitor.Check(Account, policy));                              // 80%
-            _clock.Advance(TimeSpan.FromMilliseconds(500));
-            Assert.True(gate.TryReserve(policy, new ReservationRequest(Account, "u8@example.test")).Granted);
-            Assert.Empty(monitor.Check(Account, policy));                              // 90%, but checked 0.5 s ago
-            _clock.Advance(TimeSpan.FromMilliseconds(500));
-            var alert = Assert.Single(monitor.Check(Account, policy));
-            Assert.Equal(AlertKind.QuotaNearlyUsed, alert.Kind);
-        }
-
         [Theory]
         [InlineData("454 Transient reject by behaviour spamANTISPAM_BAT[01201311R1]: too frequently sending", true)]
         [InlineData("554 Reject by behaviour spamANTISPAM_BAT[01201311R1]: much too frequently sending", true)]

@@ -17,20 +17,12 @@ namespace MailQuota.Core.Monitoring
     {
         static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
-        /// <summary>
-        /// Checks of one account closer together than this see the same picture: at hundreds of sends
-        /// a second, checking after each would cost more than the send; at a provider's pace (a few a
-        /// second at most) every send is still checked.
-        /// </summary>
-        static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
-
         readonly ILedger _ledger;
         readonly IVolumeHistory _history;
         readonly IAlertStore _alerts;
         readonly IClock _clock;
         readonly VolumeThresholds _thresholds;
         readonly Dictionary<string, DateTimeOffset> _openUntil = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        readonly Dictionary<string, DateTimeOffset> _checkedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         (string Account, DateTimeOffset End, double Median) _baseline;
 
         public VolumeMonitor(ILedger ledger, IVolumeHistory history, IAlertStore alerts, IClock clock, VolumeThresholds? thresholds = null)
@@ -47,8 +39,6 @@ namespace MailQuota.Core.Monitoring
         {
             var now = _clock.UtcNow;
             var raised = new List<SendAlert>();
-            if (_checkedAt.TryGetValue(account, out var last) && now >= last && now - last < CheckInterval) return raised;
-            _checkedAt[account] = now;
             Raise(raised, account, AlertKind.VolumeSpike, "", now, () => Spike(account, now));
             Raise(raised, account, AlertKind.ThrottleReplies, "", now, () => Throttling(account, now));
             foreach (var limit in policy.Limits().Where(l => l.Length >= TimeSpan.FromDays(1)))
