@@ -113,9 +113,10 @@ try {
 
     # 3. Content: fingerprints, one send-time check against 100,000 stored, clustering 100,000 (bench/ContentBench).
     Write-Host "`n3. Content duplication (bench/ContentBench, 100,000 messages of about 2 KB)"
-    $lines = @(& dotnet $contentDll 2>&1)
-    if ($LASTEXITCODE) { throw "ContentBench failed: $($lines -join "`n")" }
-    $lines | ForEach-Object { Write-Host "   $_" }
+    $contentLines = @(& dotnet $contentDll 2>&1 | ForEach-Object { "$_" })
+    if ($LASTEXITCODE) { throw "ContentBench failed: $($contentLines -join "`n")" }
+    $contentLines | ForEach-Object { Write-Host "   $_" }
+    $lines = $contentLines
     $english = $lines | Where-Object { $_ -like '| English |*' } | Select-Object -First 1
     $perMessage = [double](($english -split '\|')[7].Trim())
     Add-Result 'Fingerprints per second (English, 2 KB; one core)' ('{0:0}' -f (1e6 / $perMessage)) '6757 (DESIGN.md reference: 148 µs)' (148 / $perMessage) '>= 1' (148 / $perMessage -ge 1)
@@ -182,7 +183,11 @@ $lines = @(
     ''
     '| case | figure | peer figure | ratio | target | met |'
     '|---|---|---|---|---|---|'
-) + ($results | ForEach-Object { '| {0} | {1} | {2} | {3:0.###} | {4} | {5} |' -f $_.Case, $_.Figure, $_.Peer, $_.Ratio, $_.Target, $(if ($_.Met) { 'yes' } else { '**no**' }) })
+) + ($results | ForEach-Object { '| {0} | {1} | {2} | {3:0.###} | {4} | {5} |' -f $_.Case, $_.Figure, $_.Peer, $_.Ratio, $_.Target, $(if ($_.Met) { 'yes' } else { '**no**' }) }) + @(
+    ''
+    '## Content duplication in detail (bench/ContentBench, the acceptance test''s seeded corpus)'
+    ''
+) + @($contentLines | ForEach-Object { if ($_ -match '^\d\. ') { ''; "**$_**"; '' } else { $_ } })
 $lines | Set-Content (Join-Path $PSScriptRoot 'results.md') -Encoding utf8
 ''
 $lines
