@@ -293,5 +293,24 @@ namespace MailQuota.Core.Tests
             // 8 s less one recovery step after b: 1 / (1/8 + 1/16) = 5.33 s, far from the policy's 1 s.
             Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }
+    
+        [Fact]
+        public void Overlapping_runs_of_one_campaign_never_both_send_a_row()
+        {
+            var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
+            SendSession Run(int perMessage) => new SendSession("hr@example.test", new QuotaPolicy(), plain, _ledger, _ledger, _ledger, _transport, _clock,
+                new SendOptions { Campaign = "overlap", RecipientsPerMessage = perMessage });
+            var slow = Run(2);                                            // a scheduled run that gathers Bcc batches
+            var fast = Run(1);                                            // an interactive run of the same campaign
+            Assert.Empty(slow.Add(Plain(1), default));                    // checked p1: not sent yet; held for the batch
+            Assert.Equal(RowStatus.Sent, fast.SendOne(Plain(1)).Status);  // meanwhile the other run sends p1
+            var batch = slow.Add(Plain(2), default);                      // the batch would send p1 again
+            Assert.Equal(2, batch.Count);
+            Assert.All(batch, r => Assert.Equal(RowStatus.Skipped, r.Status));
+            Assert.Contains("another run of campaign overlap", batch[0].Reply);
+            Assert.Single(_transport.Sent);
+            Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddHours(-1)).Messages);   // the refused reservation rolled back
+            Assert.Equal(RowStatus.Sent, Run(1).SendOne(Plain(2)).Status);                                // p2 goes in the next run
+        }
     }
 }

@@ -57,6 +57,9 @@ namespace MailQuota.Core.Ledger
         /// <summary>The campaign rows the message carries (one per recipient, lower-cased), linked to it when reserved.</summary>
         public IReadOnlyList<string> RowKeys { get; set; } = Array.Empty<string>();
 
+        /// <summary>Rows another run left in flight or Unknown may be taken over (-RetryUnknown); sent rows never.</summary>
+        public bool RetryUnknown { get; set; }
+
         /// <summary>The message's content fingerprint, stored with the reservation (null: none is kept).</summary>
         public ContentFingerprint? Fingerprint { get; set; }
     }

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS campaign_rows (
 
         public CampaignRow? FindRow(string campaign, string rowKey)
         {
-            using var cmd = Command(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
+            var cmd = Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
 FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.row_key=$k");
             cmd.Parameters.AddWithValue("$c", campaign);
             cmd.Parameters.AddWithValue("$k", rowKey);
@@ -36,18 +36,26 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
             cmd.ExecuteNonQuery();
         }
 
-        /// <summary>Links the rows to the message just reserved (inside the reservation's transaction).</summary>
-        void LinkCampaignRows(string campaign, IReadOnlyList<string> rowKeys, long sendId)
+        /// <summary>
+        /// Links the rows to the message just reserved (inside the reservation's transaction). A row
+        /// that another run of the campaign has sent, refused for good, or has in flight (unless
+        /// <paramref name="retryUnknown"/>) is not taken over: the reservation fails with
+        /// <see cref="CampaignRowTakenException"/> and rolls back, so overlapping runs never both send it.
+        /// </summary>
+        void LinkCampaignRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown)
         {
-            using var cmd = Command(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
-ON CONFLICT(campaign, row_key) DO UPDATE SET send_id=excluded.send_id, rejected=NULL");
+            var cmd = Prepared(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
+ON CONFLICT(campaign, row_key) DO UPDATE SET send_id=excluded.send_id, rejected=NULL
+WHERE campaign_rows.rejected IS NULL AND (SELECT status FROM sends WHERE id=campaign_rows.send_id) NOT IN ('Sent', $held1, $held2)");
             var key = cmd.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);
             cmd.Parameters.AddWithValue("$c", campaign);
             cmd.Parameters.AddWithValue("$s", sendId);
+            cmd.Parameters.AddWithValue("$held1", retryUnknown ? "Sent" : "InFlight");
+            cmd.Parameters.AddWithValue("$held2", retryUnknown ? "Sent" : "Unknown");
             foreach (var rowKey in rowKeys)
             {
                 key.Value = rowKey;
-                cmd.ExecuteNonQuery();
+                if (cmd.ExecuteNonQuery() == 0) throw new CampaignRowTakenException(campaign, rowKey);
             }
         }
     }

@@ -201,12 +201,19 @@ namespace MailQuota.Core.Sending
                 Campaign = _options.Campaign,
                 MessageId = composed.Message.MessageId,
                 RowKeys = batch.Select(r => r.Key).ToList(),
+                RetryUnknown = _options.RetryUnknown,
                 Fingerprint = fingerprint,
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
             for (var attempt = 1; ; attempt++)
             {
-                var decision = Reserve(request, first, cancellationToken, onWait);
+                ReserveDecision decision;
+                try { decision = Reserve(request, first, cancellationToken, onWait); }
+                catch (CampaignRowTakenException e)
+                {
+                    foreach (var row in batch) Skipped(row.Result, e.Message);
+                    return;
+                }
                 if (!decision.Granted)
                 {
                     NotReserved(batch, decision);
