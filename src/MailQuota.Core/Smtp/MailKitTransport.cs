@@ -56,8 +56,11 @@ namespace MailQuota.Core.Smtp
                     return new SmtpReply(false, refused[0].Reply.Code, refused[0].Reply.Text, SmtpStage.Recipient) { RefusedRecipients = refused };
                 return new SmtpReply(false, (int)e.StatusCode, e.Message, stage);
             }
-            catch (Exception e) when (e is SmtpProtocolException || e is IOException || e is ServiceNotConnectedException)
+            catch (Exception e) when (!(e is OperationCanceledException))
             {
+                // Whatever broke once the transaction began (a dropped or timed-out connection, or a
+                // failure MailKit reports some other way): the stage reached decides whether the message
+                // may have been taken, so no such failure is mistaken for "never left the client".
                 var stage = _client.Stage;
                 Disconnect();
                 return new SmtpReply(false, 0, "connection lost: " + e.Message, stage);
