@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS accounts (
             Execute("PRAGMA synchronous=NORMAL;");
             try { cmd.ExecuteNonQuery(); }
             finally { Execute("PRAGMA synchronous=FULL;"); }
-            if (status == SendStatus.Released) ForgetFingerprint(reservationId);
+            // A message the server never took is no near-duplicate of anything: its retry carries the fingerprint.
+            if (status == SendStatus.Released || status == SendStatus.Refused) ForgetFingerprint(reservationId);
         }
 
         public QuotaPolicy? GetPolicy(string account)
@@ -249,7 +250,7 @@ SELECT last_insert_rowid();");
                 cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
                 cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
                 var id = (long)cmd.ExecuteScalar()!;
-                if (r.Campaign != null && r.RowKeys.Count > 0) _ledger.LinkCampaignRows(r.Campaign, r.RowKeys, id);
+                if (r.Campaign != null && r.RowKeys.Count > 0) _ledger.LinkCampaignRows(r.Campaign, r.RowKeys, id, r.RetryUnknown);
                 if (r.Fingerprint != null) _ledger.InsertFingerprint(id, r, at, r.Fingerprint);
                 return id;
             }
