@@ -272,14 +272,16 @@ namespace MailQuotaPS
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
             {
+                WriteSummary();
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e),
                     "SmtpConnectionFailed", e is MailKit.Security.AuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
                 return;
             }
+            // One volume check per message handed to the server (a Bcc batch is one message).
+            if (results.Any(r => r.Status == RowStatus.Sent || r.Status == RowStatus.Failed || r.Status == RowStatus.Unknown)) ReportAlerts();
             foreach (var result in results)
             {
                 if (result.Status == RowStatus.Sent) _sent++;
-                if (result.Status == RowStatus.Sent || result.Status == RowStatus.Failed || result.Status == RowStatus.Unknown) ReportAlerts();
                 if (_sinceProgress.Elapsed >= ProgressInterval)
                 {
                     _progress.StatusDescription = $"{_sent} sent, row {result.Row} {result.Status}: {result.Recipient}";

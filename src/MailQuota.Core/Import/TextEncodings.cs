@@ -16,9 +16,6 @@ namespace MailQuota.Core.Import
         /// <summary>GB18030, the superset of GBK that Chinese Windows and Excel write.</summary>
         public static Encoding Gb18030 => Encoding.GetEncoding(54936);
 
-        /// <summary>A code-page encoding by number (the provider registered).</summary>
-        public static Encoding FromCodePage(int codePage) => Encoding.GetEncoding(codePage);
-
         /// <summary>
         /// Resolves PowerShell's names (utf8, utf8BOM, utf8NoBOM, unicode, bigendianunicode, utf32,
         /// bigendianutf32, ascii), any name .NET knows (gb18030, gbk, windows-1252, shift_jis…) or a

@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS pacing (
 
         public PacingState? GetPacing(string account)
         {
-            using var cmd = Command("SELECT interval_ms, cooldown_until, suspended_until, reason, updated_at FROM pacing WHERE account=$a");
+            var cmd = Prepared("SELECT interval_ms, cooldown_until, suspended_until, reason, updated_at FROM pacing WHERE account=$a");
             cmd.Parameters.AddWithValue("$a", account);
             using var r = cmd.ExecuteReader();
             if (!r.Read()) return null;
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS pacing (
 
         public void SavePacing(string account, PacingState state)
         {
-            using var cmd = Command(@"INSERT INTO pacing(account, interval_ms, cooldown_until, suspended_until, reason, updated_at)
+            var cmd = Prepared(@"INSERT INTO pacing(account, interval_ms, cooldown_until, suspended_until, reason, updated_at)
 VALUES($a, $i, $c, $s, $r, $t)
 ON CONFLICT(account) DO UPDATE SET interval_ms=excluded.interval_ms, cooldown_until=excluded.cooldown_until,
   suspended_until=excluded.suspended_until, reason=excluded.reason, updated_at=excluded.updated_at");
