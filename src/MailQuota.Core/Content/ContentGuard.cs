@@ -14,9 +14,6 @@ namespace MailQuota.Core.Content
     /// </summary>
     public sealed class ContentGuard
     {
-        /// <summary>The longest single sleep, so the caller can show the time left as it runs down.</summary>
-        static readonly TimeSpan WaitTick = TimeSpan.FromSeconds(1);
-
         readonly IFingerprintStore _store;
         readonly IClock _clock;
         readonly NearDuplicatePolicy _policy;
@@ -69,11 +66,7 @@ namespace MailQuota.Core.Content
                         throw new ContentLimitExceededException(row, recipient, check);
                 }
                 // Count down to the time the window frees up, then look again: another process may have sent meanwhile.
-                for (var remaining = until - _clock.UtcNow; remaining > TimeSpan.Zero; remaining = until - _clock.UtcNow)
-                {
-                    onWait?.Invoke(new WaitNotice(row, recipient, until, remaining, check.Reason!));
-                    _clock.Sleep(remaining < WaitTick ? remaining : WaitTick, cancellationToken);
-                }
+                _clock.WaitUntil(until, row, recipient, check.Reason!, onWait, cancellationToken);
             }
         }
 

@@ -39,30 +39,29 @@ CREATE TABLE IF NOT EXISTS content_bands (
         readonly Dictionary<long, StoredFingerprint> _fingerprints = new Dictionary<long, StoredFingerprint>();
         const int FingerprintCacheLimit = 200_000;
 
-        SqliteCommand? _insertFingerprint, _insertBand, _candidates;
-
         /// <summary>Written inside the reservation transaction, with the send row it belongs to.</summary>
         void InsertFingerprint(long sendId, ReservationRequest request, DateTimeOffset at, ContentFingerprint fingerprint)
         {
             if (fingerprint.BandKeys.Count != LshBands.Bands)
                 throw new ArgumentException("only a fresh fingerprint (with its LSH keys) can be stored", nameof(fingerprint));
-            var cmd = _insertFingerprint ??= Prepared(@"INSERT INTO content_fingerprints(send_id, account, at, message_id, digest, simhash, minhash)
-VALUES($id, $a, $t, $m, $d, $s, $h)", "$id", "$a", "$t", "$m", "$d", "$s", "$h");
-            cmd.Parameters["$id"].Value = sendId;
-            cmd.Parameters["$a"].Value = request.Account;
-            cmd.Parameters["$t"].Value = at.ToUnixTimeMilliseconds();
-            cmd.Parameters["$m"].Value = (object?)request.MessageId ?? DBNull.Value;
-            cmd.Parameters["$d"].Value = fingerprint.Digest;
-            cmd.Parameters["$s"].Value = unchecked((long)fingerprint.SimHash);
-            cmd.Parameters["$h"].Value = ToBlob(fingerprint.Signature);
+            var cmd = Prepared(@"INSERT INTO content_fingerprints(send_id, account, at, message_id, digest, simhash, minhash)
+VALUES($id, $a, $t, $m, $d, $s, $h)");
+            cmd.Parameters.AddWithValue("$id", sendId);
+            cmd.Parameters.AddWithValue("$a", request.Account);
+            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$m", (object?)request.MessageId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$d", fingerprint.Digest);
+            cmd.Parameters.AddWithValue("$s", unchecked((long)fingerprint.SimHash));
+            cmd.Parameters.AddWithValue("$h", ToBlob(fingerprint.Signature));
             cmd.ExecuteNonQuery();
 
-            var band = _insertBand ??= Prepared("INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES($b, $t, $id)", "$b", "$t", "$id");
-            band.Parameters["$t"].Value = at.ToUnixTimeMilliseconds();
-            band.Parameters["$id"].Value = sendId;
-            foreach (var key in fingerprint.BandKeys)
+            var band = Prepared("INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES($b, $t, $id)");
+            var key = band.Parameters.AddWithValue("$b", 0L);
+            band.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            band.Parameters.AddWithValue("$id", sendId);
+            foreach (var bandKey in fingerprint.BandKeys)
             {
-                band.Parameters["$b"].Value = key;
+                key.Value = bandKey;
                 band.ExecuteNonQuery();
             }
         }
@@ -81,10 +80,9 @@ VALUES($id, $a, $t, $m, $d, $s, $h)", "$id", "$a", "$t", "$m", "$d", "$s", "$h")
             if (fingerprint.BandKeys.Count != LshBands.Bands)
                 throw new ArgumentException("candidates are looked up by a fresh fingerprint's LSH keys", nameof(fingerprint));
             var bands = Enumerable.Range(0, LshBands.Bands).Select(i => "$b" + i).ToArray();
-            var cmd = _candidates ??= Prepared("SELECT DISTINCT send_id FROM content_bands WHERE band IN (" + string.Join(", ", bands) + ") AND at > $since",
-                bands.Concat(new[] { "$since" }).ToArray());
-            for (var i = 0; i < LshBands.Bands; i++) cmd.Parameters[bands[i]].Value = fingerprint.BandKeys[i];
-            cmd.Parameters["$since"].Value = since.ToUnixTimeMilliseconds();
+            var cmd = Prepared("SELECT DISTINCT send_id FROM content_bands WHERE band IN (" + string.Join(", ", bands) + ") AND at > $since");
+            for (var i = 0; i < LshBands.Bands; i++) cmd.Parameters.AddWithValue(bands[i], fingerprint.BandKeys[i]);
+            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
             var missing = new List<long>();
             var list = new List<StoredFingerprint>();
             using (var reader = cmd.ExecuteReader())
@@ -122,15 +120,6 @@ VALUES($id, $a, $t, $m, $d, $s, $h)", "$id", "$a", "$t", "$m", "$d", "$s", "$h")
                 }
             }
             return loaded;
-        }
-
-        /// <summary>A statement prepared once and kept for the life of the connection (these run once per message).</summary>
-        SqliteCommand Prepared(string sql, params string[] parameters)
-        {
-            var cmd = Command(sql);
-            foreach (var name in parameters) cmd.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
-            cmd.Prepare();
-            return cmd;
         }
 
         static byte[] ToBlob(ushort[] signature)

@@ -19,9 +19,6 @@ namespace MailQuota.Core.Sending
     /// </summary>
     public sealed class SendSession
     {
-        /// <summary>The longest single sleep, so the caller can show the time left as it runs down.</summary>
-        static readonly TimeSpan WaitTick = TimeSpan.FromSeconds(1);
-
         /// <summary>The span over which the pace an account was sending at is measured, when a throttle reply halves it.</summary>
         static readonly TimeSpan PaceSample = TimeSpan.FromMinutes(1);
 
@@ -438,18 +435,11 @@ namespace MailQuota.Core.Sending
             row.Result.Reply = reply;
         }
 
-        void WaitUntil(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            while (_clock.UtcNow < until) Tick(until, reason, row, cancellationToken, onWait);
-        }
+        void WaitUntil(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait) =>
+            _clock.WaitUntil(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
 
-        /// <summary>One step of a wait: tells the caller, then sleeps at most <see cref="WaitTick"/>.</summary>
-        void Tick(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            var remaining = until - _clock.UtcNow;
-            onWait?.Invoke(new WaitNotice(row.Row.Number, row.To.Address, until, remaining, reason));
-            _clock.Sleep(remaining < WaitTick ? remaining : WaitTick, cancellationToken);
-        }
+        void Tick(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait) =>
+            _clock.Step(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
 
         static SendResult Invalid(SendResult result, InvalidRowException e)
         {
