@@ -81,6 +81,9 @@ namespace MailQuota.Core.Quota
             }
 
             using var tx = _ledger.BeginReservation(request.Account);
+            // Another process may have held the lock for a while: the windows are judged, and the
+            // reservation stamped, at the time it is actually made.
+            now = _clock.UtcNow;
             DateTimeOffset? retryAt = null;
             string? reason = null;
             foreach (var limit in policy.Limits())
