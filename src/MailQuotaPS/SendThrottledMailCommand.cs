@@ -136,7 +136,7 @@ namespace MailQuotaPS
         [Parameter]
         public TimeSpan? MaxWait { get; set; }
 
-        /// <summary>SMTP attempts per message when the server throttles or fails temporarily.</summary>
+        /// <summary>SMTP attempts per message when the server fails temporarily. A throttled message is tried again with growing pauses for up to 15 minutes, however many attempts that takes.</summary>
         [Parameter, ValidateRange(1, 20)]
         public int MaxAttempts { get; set; } = 5;
 

@@ -59,6 +59,18 @@ namespace MailQuota.Core.Tests
 
         static List<string> Recipients(ScriptedServer server) => server.Received.SelectMany(m => m.To).ToList();
 
+        /// <summary>Every row Sent and delivered once; two scripted refusals, each retried once.</summary>
+        static void AllSentOnceAfterTwoRefusals(ScriptedServer server, List<SendResult> results, int rows)
+        {
+            Assert.Equal(rows, results.Count);
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            var recipients = Recipients(server);
+            Assert.Equal(rows, recipients.Count);
+            Assert.Equal(rows, recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            Assert.Equal(2, server.Refusals.Count);
+            Assert.Equal(2, results.Count(r => r.Attempts == 2));
+        }
+
         static MimeMessage Parse(ReceivedMessage m) => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m.Raw)));
 
         [Fact]
@@ -70,13 +82,7 @@ namespace MailQuota.Core.Tests
 
             var results = Run(server, Rows(60), policy);
 
-            Assert.Equal(60, results.Count);
-            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
-            var recipients = Recipients(server);
-            Assert.Equal(60, recipients.Count);
-            Assert.Equal(60, recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count());
-            Assert.Equal(2, server.Refusals.Count);                       // the 21st and the 42nd message
-            Assert.Equal(2, results.Count(r => r.Attempts == 2));
+            AllSentOnceAfterTwoRefusals(server, results, 60);             // the 21st and the 42nd message
             // The ledger: each refusal is a Refused send with the reply, and the pacing row names it.
             using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
             check.Open();
@@ -102,6 +108,29 @@ namespace MailQuota.Core.Tests
             Assert.Null(pacing.Interval);
             var lastGaps = sent.Skip(sent.Count - 5).Zip(sent.Skip(sent.Count - 4), (a, b) => b - a).ToList();
             Assert.All(lastGaps, g => Assert.True(g < TimeSpan.FromSeconds(0.5), $"recovered ({g.TotalSeconds} s)"));
+        }
+
+        [Fact]
+        public void A_pipelined_MAIL_refused_as_Postfix_anvil_does_is_a_throttle_not_a_refusal_of_the_recipients()
+        {
+            // Postfix answers MAIL with 450 4.7.1 past smtpd_client_message_rate_limit; MailKit has
+            // already pipelined RCPT behind it, which the server answers with 503. The MAIL reply decides.
+            var server = Server("mail after-every 20 => 450 4.7.1 Error: too much mail from 127.0.0.1");
+            var policy = new QuotaPolicy { MessagesPerMinute = 120 };
+
+            var results = Run(server, Rows(60), policy);
+
+            AllSentOnceAfterTwoRefusals(server, results, 60);             // the 21st and the 42nd MAIL
+            var pacing = _ledger.GetPacing(Account);
+            Assert.NotNull(pacing);
+            Assert.Contains("too much mail", pacing!.Reason);               // the pace was cut by the MAIL reply, not a 503
+            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            check.Open();
+            using var cmd = check.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM sends WHERE status='Refused' AND reply LIKE '450 4.7.1 Error: too much mail%'";
+            Assert.Equal(2L, cmd.ExecuteScalar());
+            cmd.CommandText = "SELECT COUNT(*) FROM campaign_rows WHERE rejected IS NOT NULL";
+            Assert.Equal(0L, cmd.ExecuteScalar());                          // no row is marked refused for good
         }
 
         [Fact]

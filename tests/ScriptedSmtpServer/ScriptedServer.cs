@@ -38,7 +38,7 @@ namespace ScriptedSmtpServer
         readonly Task _running;
         readonly string? _logPath;
         IReadOnlyList<ScriptRule> _rules;
-        int _messages, _acceptedInARow;
+        int _messages, _acceptedInARow, _mails, _mailsInARow;
 
         public ScriptedServer(int port, IEnumerable<ScriptRule> rules, string? logPath = null)
         {
@@ -116,7 +116,7 @@ namespace ScriptedSmtpServer
             lock (_lock)
             {
                 _messages++;
-                var rule = _rules.FirstOrDefault(r => r.MatchesMessage(_messages, _acceptedInARow));
+                var rule = _rules.FirstOrDefault(r => r.MatchesCommand(ScriptStage.Data, _messages, _acceptedInARow));
                 if (Refuse(rule, $"data {_messages}") is SmtpResponse refusal)
                 {
                     _acceptedInARow = 0;
@@ -129,6 +129,26 @@ namespace ScriptedSmtpServer
                 if (_logPath != null)
                     File.AppendAllText(_logPath, JsonSerializer.Serialize(new { from = message.From, to = message.To, raw = message.Raw }) + "\n");
                 return SmtpResponse.Ok;
+            }
+        }
+
+        /// <summary>
+        /// MAIL FROM. A refusal leaves the session without a transaction, so the server answers the
+        /// RCPT and DATA a pipelining client sent behind it with "503 bad sequence of commands".
+        /// </summary>
+        bool OnSender()
+        {
+            lock (_lock)
+            {
+                _mails++;
+                var rule = _rules.FirstOrDefault(r => r.MatchesCommand(ScriptStage.Mail, _mails, _mailsInARow));
+                if (Refuse(rule, $"mail {_mails}") is SmtpResponse refusal)
+                {
+                    _mailsInARow = 0;
+                    throw new SmtpResponseException(refusal, rule!.Close);
+                }
+                _mailsInARow++;
+                return true;
             }
         }
 
@@ -167,7 +187,8 @@ namespace ScriptedSmtpServer
             readonly ScriptedServer _server;
             public Filter(ScriptedServer server) => _server = server;
 
-            public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+            public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
+                Task.FromResult(_server.OnSender());
 
             public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
                 Task.FromResult(_server.OnRecipient(to));

@@ -202,6 +202,7 @@ namespace MailQuota.Core.Sending
                 Fingerprint = fingerprint,
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
+            var firstAttempt = _clock.UtcNow;
             for (var attempt = 1; ; attempt++)
             {
                 ReserveDecision decision;
@@ -222,7 +223,7 @@ namespace MailQuota.Core.Sending
                 var verdict = ReplyClassifier.Classify(reply);
                 var refused = Refusals(batch, reply, verdict).ToDictionary(r => r.Row, r => r.Reply);
                 Complete(id, refused, reply, verdict, attempt);
-                if (!Retry(batch, refused, reply, verdict, attempt, cancellationToken, onWait)) return;
+                if (!Retry(batch, refused, reply, verdict, attempt, firstAttempt, cancellationToken, onWait)) return;
             }
         }
 
@@ -320,7 +321,7 @@ namespace MailQuota.Core.Sending
 
         /// <summary>Acts on the reply: the rows' results, the account's pace; true to try the message again.</summary>
         bool Retry(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt,
-            CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+            DateTimeOffset firstAttempt, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var now = _clock.UtcNow;
             var last = attempt >= _options.Retry.MaxAttempts;
@@ -337,7 +338,7 @@ namespace MailQuota.Core.Sending
                     return false;
                 case ReplyOutcome.Throttled:
                     var cooldown = SlowDown(reply, attempt, now);
-                    if (!last) return true;
+                    if (cooldown - firstAttempt <= _options.Retry.ThrottleBudget) return true;
                     Defer(batch, cooldown, $"throttled {attempt} times, last: {reply}");
                     return false;
                 case ReplyOutcome.QuotaExhausted:

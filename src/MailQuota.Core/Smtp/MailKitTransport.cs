@@ -45,11 +45,17 @@ namespace MailQuota.Core.Smtp
             }
             catch (SmtpCommandException e)
             {
-                var stage = e.ErrorCode == SmtpErrorCode.SenderNotAccepted ? SmtpStage.Sender
-                    : e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? SmtpStage.Recipient
-                    : _client.Stage;
-                if ((int)e.StatusCode == 421) Disconnect();
                 _idle.Restart();
+                // The reply to MAIL decides. Under PIPELINING the RCPT and DATA commands went out behind
+                // it, and a server that refused MAIL answers them "503 need MAIL command": no verdict on
+                // the recipients (Postfix's anvil throttle: 450 4.7.1 to MAIL, then 503s).
+                if (_client.SenderRefusal is SmtpReply refusedSender)
+                {
+                    if (refusedSender.Code == 421) Disconnect();
+                    return refusedSender;
+                }
+                var stage = e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? SmtpStage.Recipient : _client.Stage;
+                if ((int)e.StatusCode == 421) Disconnect();
                 // Every recipient refused for good: the transaction failed, each recipient with its own reply.
                 var refused = _client.Refused;
                 if (refused.Count == recipients.Count && refused.Count > 0)
@@ -118,9 +124,13 @@ namespace MailQuota.Core.Smtp
             public SmtpStage Stage { get; private set; }
             public IReadOnlyList<RecipientRefusal> Refused => _refused.ToArray();
 
+            /// <summary>The server's refusal of MAIL FROM in this transaction, if it refused it.</summary>
+            public SmtpReply? SenderRefusal { get; private set; }
+
             public void Begin(int recipients)
             {
                 _refused.Clear();
+                SenderRefusal = null;
                 _recipients = recipients;
                 _answered = 0;
                 Stage = SmtpStage.Sender;
@@ -132,6 +142,12 @@ namespace MailQuota.Core.Smtp
                 base.OnSenderAccepted(message, mailbox, response);
             }
 
+            protected override void OnSenderNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+            {
+                SenderRefusal = new SmtpReply(false, (int)response.StatusCode, response.Response, SmtpStage.Sender);
+                base.OnSenderNotAccepted(message, mailbox, response);
+            }
+
             protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             {
                 Answered();
@@ -140,6 +156,8 @@ namespace MailQuota.Core.Smtp
 
             protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             {
+                // Behind a refused MAIL every RCPT gets 503: the sender's refusal is the only verdict.
+                if (SenderRefusal != null) return;
                 var reply = new SmtpReply(false, (int)response.StatusCode, response.Response, SmtpStage.Recipient);
                 if (ReplyClassifier.Classify(reply).Outcome != ReplyOutcome.RecipientRejected)
                     base.OnRecipientNotAccepted(message, mailbox, response);
