@@ -60,6 +60,10 @@ namespace MailQuotaPS
         [Credential]
         public PSCredential? Credential { get; set; }
 
+        /// <summary>Log in with -Credential even over a connection that is not encrypted (a relay on this host). Without it such a login is refused before the password is sent.</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
         [Parameter]
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
 
@@ -270,6 +274,15 @@ namespace MailQuotaPS
                 });
                 return;
             }
+            catch (UnencryptedAuthenticationException e)
+            {
+                WriteSummary();
+                ThrowTerminatingError(new ErrorRecord(e, UnencryptedAuthenticationException.ErrorId, ErrorCategory.SecurityError, SmtpSettings().Host)
+                {
+                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -SecureSocketOptions SslOnConnect or StartTls, or give -AllowUnencryptedAuthentication for a relay on this host." },
+                });
+                return;
+            }
             catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
             {
                 WriteSummary();
@@ -403,7 +416,10 @@ namespace MailQuotaPS
             if (string.IsNullOrWhiteSpace(host)) host = SessionState.PSVariable.GetValue("PSEmailServer") as string;
             if (string.IsNullOrWhiteSpace(host))
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -SmtpServer or -Profile (or set $PSEmailServer)."), "NoSmtpServer", ErrorCategory.InvalidArgument, null));
-            return _smtp = new SmtpSettings(host!, _settings.Port, _settings.Security, Credential?.GetNetworkCredential());
+            return _smtp = new SmtpSettings(host!, _settings.Port, _settings.Security, Credential?.GetNetworkCredential())
+            {
+                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
+            };
         }
 
         /// <summary>After a send: the core decides which alerts to raise (once each); here they become warnings and -OnAlert runs.</summary>

@@ -134,6 +134,40 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_reply_lost_after_the_message_was_taken_is_Unknown_even_when_the_envelope_repeats_an_address()
+        {
+            // Row 2's own address comes again, in another case, as the fixed Cc: MailKit sends one RCPT
+            // for both, so a count of expected RCPT replies never reaches DATA and the lost reply
+            // looked like "never left": the message went out twice.
+            var server = Server("data nth 2 lose => 250 taken, reply lost");
+            var template = new MessageTemplate(new MailboxAddress("Notices", Account), "Hi {{Name}}", "Dear {{Name}}", null)
+            {
+                Cc = new MergeTemplate("USER2@example.test"),
+            };
+
+            var results = Run(server, Rows(3), new QuotaPolicy(), template: template);
+
+            Assert.Equal(new[] { RowStatus.Sent, RowStatus.Unknown, RowStatus.Sent }, results.Select(r => r.Status));
+            Assert.Equal(3, server.Received.Count);                         // row 2's message once: not resent
+            Assert.Equal(new[] { "user2@example.test" }, server.Received[1].To);
+            var rerun = Run(server, Rows(3), new QuotaPolicy(), template: template);
+            Assert.Equal(RowStatus.Unknown, rerun[1].Status);               // a rerun does not resend it either
+            Assert.Equal(3, server.Received.Count);
+        }
+
+        [Fact]
+        public void A_connection_dropped_at_the_DATA_command_handed_nothing_over_and_the_message_is_retried_once()
+        {
+            var server = Server("data nth 2 drop => 421 hang-up at DATA");
+
+            var results = Run(server, Rows(3), new QuotaPolicy());
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(2, results[1].Attempts);
+            Assert.Equal(new[] { "user1@example.test", "user2@example.test", "user3@example.test" }, Recipients(server));
+        }
+
+        [Fact]
         public void Quota_exhausted_from_the_11th_message_defers_the_rest_and_a_rerun_after_the_reset_sends_only_those()
         {
             var server = Server("data from 11 => 554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException");

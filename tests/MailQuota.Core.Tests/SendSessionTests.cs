@@ -180,7 +180,7 @@ namespace MailQuota.Core.Tests
         [Fact]
         public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
         {
-            _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data);
+            _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data, handedOver: true);
             var result = Session(new QuotaPolicy()).SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Unknown, result.Status);
             Assert.Single(_transport.Sent);

@@ -79,7 +79,17 @@ namespace MailQuota.Core.Mail
                 body.Attachments.Add(path);
             }
             message.Body = body.ToMessageBody();
-            return new ComposedMessage(message, recipients.Concat(cc).ToList());
+            return new ComposedMessage(message, Envelope(recipients.Concat(cc)));
+        }
+
+        /// <summary>
+        /// Each address once, ignoring case (a Cc equal to the row's own address, "a@x, A@x"): MailKit
+        /// drops repeats itself, and the server counts each recipient once.
+        /// </summary>
+        static IReadOnlyList<MailboxAddress> Envelope(IEnumerable<MailboxAddress> addresses)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            return addresses.Where(a => seen.Add(a.Address)).ToList();
         }
 
         static MailboxAddress Copy(MailboxAddress address) => new MailboxAddress(address.Name, address.Address);
