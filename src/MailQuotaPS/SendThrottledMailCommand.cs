@@ -73,6 +73,7 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerHour { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerDay { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerMessage { get; set; }
+        [ValidateNonNegativeTimeSpan]
         [Parameter] public TimeSpan? MinInterval { get; set; }
 
         /// <summary>Near-identical messages (one template, personalised) allowed per rolling hour; remembered for the account.</summary>
@@ -103,6 +104,10 @@ namespace MailQuotaPS
         [Parameter]
         public string[]? Attachment { get; set; }
 
+        /// <summary>Let the rows' values name attachments anywhere. Without it a path filled in by a row must stay inside the folder the -Attachment text names (a cell with an absolute path or '..' makes the row Invalid).</summary>
+        [Parameter]
+        public SwitchParameter AllowAnyAttachmentPath { get; set; }
+
         /// <summary>Custom headers, name = value; values may hold merge fields; a line break in a value refuses the row.</summary>
         [Parameter]
         public Hashtable? Header { get; set; }
@@ -125,6 +130,7 @@ namespace MailQuotaPS
 
         /// <summary>The pause after every -BatchSize messages, e.g. ([TimeSpan]'0:5:0').</summary>
         [Parameter]
+        [ValidateNonNegativeTimeSpan]
         public TimeSpan BatchDelay { get; set; }
 
         /// <summary>The campaign: a rerun with the same one skips rows already sent. Derived from the account and the templates when omitted.</summary>
@@ -138,6 +144,7 @@ namespace MailQuotaPS
 
         /// <summary>The longest a row waits for the quota; past it the remaining rows come out Deferred for a later rerun.</summary>
         [Parameter]
+        [ValidateNonNegativeTimeSpan]
         public TimeSpan? MaxWait { get; set; }
 
         /// <summary>SMTP attempts per message when the server fails temporarily. A throttled message is tried again with growing pauses for up to 15 minutes, however many attempts that takes.</summary>
@@ -194,6 +201,7 @@ namespace MailQuotaPS
             _template.ListUnsubscribe = ListUnsubscribe == null ? null : new MergeTemplate(ListUnsubscribe);
             _template.Attachments = (Attachment ?? new string[0]).Select(a => new MergeTemplate(a)).ToList();
             _template.AttachmentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            _template.AllowAnyAttachmentPath = AllowAnyAttachmentPath;
             if (UndisclosedTo != null)
             {
                 if (!MailboxAddress.TryParse(UndisclosedTo, out var undisclosed) || undisclosed.Address.IndexOf('@') <= 0)

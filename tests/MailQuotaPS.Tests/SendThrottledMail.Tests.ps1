@@ -143,6 +143,16 @@ Describe 'Send-ThrottledMail row by row' {
         [IO.File]::ReadAllText($ledger) | Should -Not -Match ([regex]::Escape($secret))
     }
 
+    It 'refuses a negative <Name> before anything is sent' -ForEach @(
+        @{ Name = 'MinInterval' }, @{ Name = 'MaxWait' }, @{ Name = 'BatchDelay' }
+    ) {
+        $ledger = New-TestLedgerPath
+        $p = @{ $Name = [TimeSpan]::FromSeconds(-5) }
+        { 'neg@example.test' | Send-ThrottledMail @Common -Subject 's' -Body 'b' -LedgerPath $ledger @p -ErrorAction Stop } |
+            Should -Throw -ErrorId "ParameterArgumentValidationError,*" -ExpectedMessage '*negative*'
+        Test-Path $ledger | Should -BeFalse
+    }
+
     It 'refuses to log in over a connection that is not encrypted, sending nothing and using no quota' {
         $cred = [pscredential]::new('user@example.test', (ConvertTo-SecureString 'x-Pa55' -AsPlainText -Force))
         $ledger = New-TestLedgerPath
