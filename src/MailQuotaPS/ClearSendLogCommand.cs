@@ -1,7 +1,8 @@
 using System;
 using System.Management.Automation;
-using MailQuota.Core;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 
 namespace MailQuotaPS
 {

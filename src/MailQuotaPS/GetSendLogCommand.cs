@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
+using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuotaPS
 {

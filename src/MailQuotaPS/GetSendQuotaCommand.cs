@@ -1,9 +1,10 @@
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 
 namespace MailQuotaPS
 {

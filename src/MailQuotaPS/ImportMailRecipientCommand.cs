@@ -5,7 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using MailQuota.Core.Import;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuotaPS
 {

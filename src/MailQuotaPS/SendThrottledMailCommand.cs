@@ -3,15 +3,16 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core;
+using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Monitoring;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuotaPS

@@ -3,11 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuotaPS

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuota.Core.Tests
@@ -204,7 +205,8 @@ namespace MailQuota.Core.Tests
             // A process that died after reserving row 2: its reservation stays in flight.
             using (var tx = _ledger.BeginReservation("hr@example.test"))
             {
-                tx.Insert(new ReservationRequest("hr@example.test", "dead@example.test") { Campaign = "payroll-2026-11", RowKeys = new[] { "dead@example.test" } }, _clock.UtcNow);
+                var id = tx.Insert(new ReservationRequest("hr@example.test", "dead@example.test") { Campaign = "payroll-2026-11" }, _clock.UtcNow);
+                _ledger.LinkRows("payroll-2026-11", new[] { "dead@example.test" }, id, retryUnknown: false);
                 tx.Commit();
             }
 

@@ -25,7 +25,7 @@ Describe 'Send-ThrottledMail against a server that pushes back (scripted SMTP se
         $received = @(Get-ScriptedSmtpMessage $Server)
         $received.Count | Should -Be 60
         ($received.To | Sort-Object -Unique).Count | Should -Be 60
-        $store = [MailQuota.Core.Ledger.SqliteLedger]::new($ledger)
+        $store = [MailQuota.Core.Storage.Sqlite.SqliteLedger]::new($ledger)
         try {
             $pacing = $store.GetPacing('notices@example.test')
             $pacing.Reason | Should -BeLike '454 *too frequently sending'

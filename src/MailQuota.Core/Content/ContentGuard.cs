@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Content
 {
@@ -69,6 +70,10 @@ namespace MailQuota.Core.Content
                 _clock.WaitUntil(until, row, recipient, check.Reason!, onWait, cancellationToken);
             }
         }
+
+        /// <summary>Keeps the admitted message's fingerprint with its send: called inside the reservation's transaction.</summary>
+        public void Keep(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint) =>
+            _store.Add(sendId, account, at, messageId, fingerprint);
 
         static string Describe(TimeSpan window) => window == TimeSpan.FromDays(1) ? "day" : window == TimeSpan.FromHours(1) ? "hour" : window.ToString();
     }

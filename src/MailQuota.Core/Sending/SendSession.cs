@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuota.Core.Sending
@@ -193,13 +194,16 @@ namespace MailQuota.Core.Sending
         void Deliver(List<PendingRow> batch, ComposedMessage composed, ContentFingerprint? fingerprint, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var first = batch[0];
+            var rowKeys = batch.Select(r => r.Key).ToList();
             var request = new ReservationRequest(_account, first.To.Address, composed.Envelope.Count)
             {
                 Campaign = _options.Campaign,
                 MessageId = composed.Message.MessageId,
-                RowKeys = batch.Select(r => r.Key).ToList(),
-                RetryUnknown = _options.RetryUnknown,
-                Fingerprint = fingerprint,
+                AlsoRecord = (id, at) =>
+                {
+                    if (_options.Campaign is string campaign) _campaigns.LinkRows(campaign, rowKeys, id, _options.RetryUnknown);
+                    if (fingerprint != null) _contentGuard!.Keep(id, _account, at, composed.Message.MessageId, fingerprint);
+                },
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
             for (var attempt = 1; ; attempt++)

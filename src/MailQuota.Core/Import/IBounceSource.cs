@@ -1,6 +1,7 @@
 using System.Collections.Generic;
+using MailQuota.Core.Smtp;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Import
 {
     /// <summary>
     /// Recipients whose mailbox does not exist, as learnt from the servers' replies: what a

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using MailQuota.Core.Import;
+using MailQuota.Core.Smtp;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     public sealed partial class SqliteLedger : IBounceSource
     {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>The ledger's sends read as an audit log, oldest first, and trimmed for retention.</summary>
     public interface ISendLog

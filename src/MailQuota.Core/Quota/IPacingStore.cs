@@ -1,6 +1,6 @@
 using System;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Quota
 {
     /// <summary>
     /// How an account is held back beyond its policy after the server pushed back: a slower pace

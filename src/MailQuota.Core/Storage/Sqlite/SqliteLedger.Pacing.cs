@@ -1,6 +1,7 @@
 using System;
+using MailQuota.Core.Quota;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     public sealed partial class SqliteLedger : IPacingStore
     {

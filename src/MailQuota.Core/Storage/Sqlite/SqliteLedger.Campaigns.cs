@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using MailQuota.Core.Campaigns;
+using MailQuota.Core.Quota;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     public sealed partial class SqliteLedger : ICampaignStore
     {
@@ -42,7 +44,7 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
         /// <paramref name="retryUnknown"/>) is not taken over: the reservation fails with
         /// <see cref="CampaignRowTakenException"/> and rolls back, so overlapping runs never both send it.
         /// </summary>
-        void LinkCampaignRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown)
+        public void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown)
         {
             var cmd = Prepared(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
 ON CONFLICT(campaign, row_key) DO UPDATE SET send_id=excluded.send_id, rejected=NULL

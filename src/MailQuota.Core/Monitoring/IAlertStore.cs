@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using MailQuota.Core.Monitoring;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>The alerts raised about accounts, shared by every process that uses the ledger.</summary>
     public interface IAlertStore

@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
-using MailQuota.Core.Content;
 using MailQuota.Core.Quota;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Quota
 {
     /// <summary>How far one send got. Stored as text so an auditor can read the ledger directly.</summary>
     public enum SendStatus
@@ -54,14 +53,12 @@ namespace MailQuota.Core.Ledger
         public string? Campaign { get; set; }
         public string? MessageId { get; set; }
 
-        /// <summary>The campaign rows the message carries (one per recipient, lower-cased), linked to it when reserved.</summary>
-        public IReadOnlyList<string> RowKeys { get; set; } = Array.Empty<string>();
-
-        /// <summary>Rows another run left in flight or Unknown may be taken over (-RetryUnknown); sent rows never.</summary>
-        public bool RetryUnknown { get; set; }
-
-        /// <summary>The message's content fingerprint, stored with the reservation (null: none is kept).</summary>
-        public ContentFingerprint? Fingerprint { get; set; }
+        /// <summary>
+        /// What the other policies record with the reservation (the campaign's rows, the content
+        /// fingerprint): called inside the reservation's transaction with the new send's id and time,
+        /// so it is kept or rolled back with the reservation. An exception rolls the reservation back.
+        /// </summary>
+        public Action<long, DateTimeOffset>? AlsoRecord { get; set; }
     }
 
     /// <summary>

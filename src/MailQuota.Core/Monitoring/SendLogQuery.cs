@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using MailQuota.Core.Quota;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>Which sends to read: every given filter must match; within one filter, any of its values.</summary>
     public sealed class SendLogQuery

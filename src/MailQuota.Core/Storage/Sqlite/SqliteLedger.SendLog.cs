@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MailQuota.Core.Monitoring;
 using Microsoft.Data.Sqlite;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     public sealed partial class SqliteLedger : ISendLog
     {

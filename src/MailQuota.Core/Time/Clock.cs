@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MailQuota.Core
+namespace MailQuota.Core.Time
 {
     /// <summary>Time source for every quota decision; tests inject a fake one.</summary>
     public interface IClock

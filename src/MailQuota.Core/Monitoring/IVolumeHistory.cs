@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>The finished sends of a recent period and the replies of those the server refused.</summary>
     public sealed class ReplyTally

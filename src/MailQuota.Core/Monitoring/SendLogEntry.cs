@@ -1,6 +1,7 @@
 using System;
+using MailQuota.Core.Quota;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>One send as the ledger recorded it: what Get-SendLog shows and an audit file lists.</summary>
     public sealed class SendLogEntry

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using MailQuota.Core.Monitoring;
 using Microsoft.Data.Sqlite;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     public sealed partial class SqliteLedger : IAlertStore, IVolumeHistory
     {

@@ -1,8 +1,10 @@
 using System;
 using System.Linq;
 using MailQuota.Core.Monitoring;
+using MailQuota.Core.Quota;
+using MailQuota.Core.Time;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>
     /// Trims the send log so the ledger does not grow without end, but never below what must stay:

@@ -3,9 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MailQuota.Core.Content;
+using MailQuota.Core.Quota;
 using Microsoft.Data.Sqlite;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>
     /// Content fingerprints of the sends: one row per send (no body, no subject: hashes only) and
@@ -40,16 +41,16 @@ CREATE TABLE IF NOT EXISTS content_bands (
         const int FingerprintCacheLimit = 200_000;
 
         /// <summary>Written inside the reservation transaction, with the send row it belongs to.</summary>
-        void InsertFingerprint(long sendId, ReservationRequest request, DateTimeOffset at, ContentFingerprint fingerprint)
+        public void Add(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint)
         {
             if (fingerprint.BandKeys.Count != LshBands.Bands)
                 throw new ArgumentException("only a fresh fingerprint (with its LSH keys) can be stored", nameof(fingerprint));
             var cmd = Prepared(@"INSERT INTO content_fingerprints(send_id, account, at, message_id, digest, simhash, minhash)
 VALUES($id, $a, $t, $m, $d, $s, $h)");
             cmd.Parameters.AddWithValue("$id", sendId);
-            cmd.Parameters.AddWithValue("$a", request.Account);
+            cmd.Parameters.AddWithValue("$a", account);
             cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$m", (object?)request.MessageId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$m", (object?)messageId ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$d", fingerprint.Digest);
             cmd.Parameters.AddWithValue("$s", unchecked((long)fingerprint.SimHash));
             cmd.Parameters.AddWithValue("$h", ToBlob(fingerprint.Signature));

@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 
-namespace MailQuota.Core.Sending
+namespace MailQuota.Core.Time
 {
     /// <summary>Waits on the clock in steps of at most a second, telling the caller the time left at each.</summary>
     public static class ClockWait

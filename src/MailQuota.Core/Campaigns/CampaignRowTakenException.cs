@@ -1,6 +1,6 @@
 using System;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Campaigns
 {
     /// <summary>Another run of the campaign sent this row, refused it for good, or has it in flight.</summary>
     public sealed class CampaignRowTakenException : Exception

@@ -4,7 +4,7 @@ using System.IO;
 using MailQuota.Core.Quota;
 using Microsoft.Data.Sqlite;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>
     /// The embedded ledger: one SQLite file per host, shared by every process of the user.
@@ -249,10 +249,7 @@ SELECT last_insert_rowid();");
                 cmd.Parameters.AddWithValue("$n", r.Recipients);
                 cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
                 cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
-                var id = (long)cmd.ExecuteScalar()!;
-                if (r.Campaign != null && r.RowKeys.Count > 0) _ledger.LinkCampaignRows(r.Campaign, r.RowKeys, id, r.RetryUnknown);
-                if (r.Fingerprint != null) _ledger.InsertFingerprint(id, r, at, r.Fingerprint);
-                return id;
+                return (long)cmd.ExecuteScalar()!;
             }
 
             public void Commit()

@@ -3,7 +3,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Monitoring
 {
     /// <summary>
     /// A filter value with PowerShell's wildcards (* ? [a-z], ` escapes), matched case-insensitively.

@@ -1,7 +1,7 @@
 using System;
 using System.Text.RegularExpressions;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Smtp
 {
     /// <summary>
     /// Tells a hard bounce (the mailbox does not exist) from every other refusal, so that only dead

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
+using MailQuota.Core.Quota;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Campaigns
 {
     /// <summary>
     /// What became of one row of a campaign in earlier runs: the status of the last message that
@@ -27,12 +29,20 @@ namespace MailQuota.Core.Ledger
     /// <summary>
     /// The rows of each campaign, by row key (the recipient address, lower-cased), so a rerun of the
     /// same campaign skips what was sent. Rows are linked to their message when it is reserved
-    /// (<see cref="ReservationRequest.RowKeys"/>, in the reservation's transaction).
+    /// (<see cref="LinkRows"/>, in the reservation's transaction).
     /// </summary>
     public interface ICampaignStore
     {
         /// <summary>The row's state, or null when no message of the campaign carried it yet.</summary>
         CampaignRow? FindRow(string campaign, string rowKey);
+
+        /// <summary>
+        /// Links the rows to the message just reserved, inside the reservation's transaction
+        /// (<see cref="ReservationRequest.AlsoRecord"/>). A row another run has sent, refused for good
+        /// or has in flight (unless <paramref name="retryUnknown"/>) is not taken over: throws
+        /// <see cref="CampaignRowTakenException"/>, which rolls the reservation back.
+        /// </summary>
+        void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown);
 
         /// <summary>Marks the row as refused for good by the server, so a rerun does not send it again.</summary>
         void RejectRow(string campaign, string rowKey, string reply);

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MailQuota.Core.Mail;
 
-namespace MailQuota.Core.Sending
+namespace MailQuota.Core.Campaigns
 {
     /// <summary>
     /// The campaign of a run when none is given: the same account sending the same templates (subject,

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 
-namespace MailQuota.Core.Ledger
+namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>Where the ledger file lives: a parameter, else MAILQUOTAPS_LEDGER, else a per-user default.</summary>
     public static class LedgerLocation
