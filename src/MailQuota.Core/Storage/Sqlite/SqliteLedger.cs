@@ -1,267 +1,94 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
+using MailQuota.Core.Campaigns;
+using MailQuota.Core.Content;
+using MailQuota.Core.Import;
+using MailQuota.Core.Monitoring;
 using MailQuota.Core.Quota;
-using Microsoft.Data.Sqlite;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>
-    /// The embedded ledger: one SQLite file per host, shared by every process of the user.
-    /// WAL with synchronous=FULL, so a confirmed send survives a crash; reservations run under
-    /// BEGIN IMMEDIATE, so two processes decide one after the other on the same counts.
+    /// The embedded ledger: one SQLite file per host, shared by every process of the user. Opens the
+    /// file (bringing its schema up to date, or refusing a newer one with <see cref="LedgerTooNewException"/>)
+    /// and offers each policy its store, all over one connection; it holds the rules that cross stores.
     /// </summary>
-    public sealed partial class SqliteLedger : ILedger
+    public sealed class SqliteLedger : ILedger, IPacingStore, ICampaignStore, IFingerprintStore, IAlertStore, IVolumeHistory, ISendLog, IBounceSource
     {
-        /// <summary>
-        /// The tables of every feature (idempotent DDL, run in one transaction at every open). Each
-        /// feature keeps its own DDL beside its queries (SqliteLedger.*.cs) and is listed here.
-        /// </summary>
-        static readonly string[] Schema = { SendsSchema, SendLogSchema, AlertsSchema, PacingSchema, CampaignsSchema, FingerprintsSchema, BouncesSchema };
-        readonly SqliteConnection _connection;
+        readonly SqliteDatabase _db;
+        readonly SqliteReservations _sends;
+        readonly SqliteAccounts _accounts;
+        readonly SqlitePacing _pacing;
+        readonly SqliteCampaigns _campaigns;
+        readonly SqliteFingerprints _fingerprints;
+        readonly SqliteAlerts _alerts;
+        readonly SqliteVolumeHistory _volume;
+        readonly SqliteSendLog _log;
+        readonly SqliteBounces _bounces;
 
         public SqliteLedger(string path)
         {
-            Path = path;
-            var dir = System.IO.Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-            {
-                DataSource = path,
-                Mode = SqliteOpenMode.ReadWriteCreate,
-                Pooling = false,
-                DefaultTimeout = 60,
-            }.ToString());
-            _connection.Open();
-            Execute("PRAGMA journal_mode=WAL;");
-            Execute("PRAGMA synchronous=FULL;");
-            Execute("PRAGMA busy_timeout=30000;");
-            Execute("PRAGMA mmap_size=268435456;"); // reads of a large ledger (fingerprint lookups) without a syscall per page
-            Migrate();
-        }
-
-        public string Path { get; }
-
-        void Migrate()
-        {
-            Execute("BEGIN IMMEDIATE;");
-            try
-            {
-                foreach (var ddl in Schema) Execute(ddl);
-                Execute("COMMIT;");
-            }
+            _db = new SqliteDatabase(path);
+            try { SqliteSchema.Upgrade(_db); }
             catch
             {
-                Execute("ROLLBACK;");
+                _db.Dispose();
                 throw;
             }
+            _sends = new SqliteReservations(_db);
+            _accounts = new SqliteAccounts(_db);
+            _pacing = new SqlitePacing(_db);
+            _campaigns = new SqliteCampaigns(_db);
+            _fingerprints = new SqliteFingerprints(_db);
+            _alerts = new SqliteAlerts(_db);
+            _volume = new SqliteVolumeHistory(_db, _sends);
+            _log = new SqliteSendLog(_db);
+            _bounces = new SqliteBounces(_db);
         }
 
-        const string SendsSchema = @"
-CREATE TABLE IF NOT EXISTS sends (
-  id           INTEGER PRIMARY KEY,
-  account      TEXT    NOT NULL,
-  campaign     TEXT,
-  recipient    TEXT    NOT NULL,
-  recipients   INTEGER NOT NULL,
-  reserved_at  INTEGER NOT NULL,   -- Unix milliseconds, UTC; never decreases within an account
-  cum_messages   INTEGER NOT NULL, -- messages of the account up to and including this row
-  cum_recipients INTEGER NOT NULL, -- recipients likewise
-  completed_at INTEGER,
-  status       TEXT    NOT NULL,
-  message_id   TEXT,
-  reply        TEXT,
-  attempts     INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS sends_window ON sends(account, reserved_at, cum_messages, cum_recipients);
-CREATE INDEX IF NOT EXISTS sends_released ON sends(account, reserved_at, recipients) WHERE status='Released';
-CREATE TABLE IF NOT EXISTS accounts (
-  account     TEXT PRIMARY KEY,
-  policy      TEXT NOT NULL,
-  updated_at  INTEGER NOT NULL
-);";
+        public string Path => _db.Path;
 
-        public IReservationTransaction BeginReservation(string account) => new Transaction(this, account);
+        /// <summary>The schema version this module reads and writes (PRAGMA user_version).</summary>
+        public static int SchemaVersion => SqliteSchema.Current;
 
-        /// <summary>
-        /// Records the outcome. Only the reservation needs a full sync: this update is committed with
-        /// synchronous=NORMAL (durable against a process crash, not a power cut), halving the syncs
-        /// per message. Should a power cut lose it, the row stays InFlight, which still counts
-        /// against the quota and is reported Unknown, never resent: the safe side.
-        /// </summary>
+        // Quota: reservations, windows, policies.
+        public IReservationTransaction BeginReservation(string account) => _sends.Begin(account);
+
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
-            var cmd = Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
-            cmd.Parameters.AddWithValue("$s", status.ToString());
-            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$r", (object?)reply ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$n", attempts);
-            cmd.Parameters.AddWithValue("$id", reservationId);
-            Execute("PRAGMA synchronous=NORMAL;");
-            try { cmd.ExecuteNonQuery(); }
-            finally { Execute("PRAGMA synchronous=FULL;"); }
+            _sends.Complete(reservationId, status, at, reply, attempts);
             // A message the server never took is no near-duplicate of anything: its retry carries the fingerprint.
-            if (status == SendStatus.Released || status == SendStatus.Refused) ForgetFingerprint(reservationId);
+            if (status == SendStatus.Released || status == SendStatus.Refused) _fingerprints.Forget(reservationId);
         }
 
-        public QuotaPolicy? GetPolicy(string account)
-        {
-            using var cmd = Command("SELECT policy FROM accounts WHERE account=$a");
-            cmd.Parameters.AddWithValue("$a", account);
-            return cmd.ExecuteScalar() is string json ? QuotaPolicy.FromJson(json) : null;
-        }
+        public WindowUse UseSince(string account, DateTimeOffset since) => _sends.UseSince(account, since);
+        public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max) => _sends.ReservationsSince(account, since, max);
+        public QuotaPolicy? GetPolicy(string account) => _accounts.GetPolicy(account);
+        public void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at) => _accounts.SavePolicy(account, policy, at);
+        public IReadOnlyList<string> Accounts() => _accounts.All();
+        public PacingState? GetPacing(string account) => _pacing.GetPacing(account);
+        public void SavePacing(string account, PacingState state) => _pacing.SavePacing(account, state);
 
-        public void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at)
-        {
-            using var cmd = Command(@"INSERT INTO accounts(account, policy, updated_at) VALUES($a, $p, $t)
-ON CONFLICT(account) DO UPDATE SET policy=excluded.policy, updated_at=excluded.updated_at");
-            cmd.Parameters.AddWithValue("$a", account);
-            cmd.Parameters.AddWithValue("$p", policy.ToJson());
-            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
-            cmd.ExecuteNonQuery();
-        }
+        // Campaigns and content.
+        public CampaignRow? FindRow(string campaign, string rowKey) => _campaigns.FindRow(campaign, rowKey);
+        public void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown) => _campaigns.LinkRows(campaign, rowKeys, sendId, retryUnknown);
+        public void RejectRow(string campaign, string rowKey, string reply) => _campaigns.RejectRow(campaign, rowKey, reply);
+        public IReadOnlyList<StoredFingerprint> Candidates(string account, ContentFingerprint fingerprint, DateTimeOffset since) => _fingerprints.Candidates(account, fingerprint, since);
+        public void Add(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint) => _fingerprints.Add(sendId, account, at, messageId, fingerprint);
 
-        public IReadOnlyList<string> Accounts()
-        {
-            using var cmd = Command("SELECT account FROM accounts UNION SELECT DISTINCT account FROM sends ORDER BY 1");
-            using var reader = cmd.ExecuteReader();
-            var list = new List<string>();
-            while (reader.Read()) list.Add(reader.GetString(0));
-            return list;
-        }
+        // Monitoring: alerts, volume, the send log.
+        public bool TryRaise(SendAlert alert, out DateTimeOffset openUntil) => _alerts.TryRaise(alert, out openUntil);
+        public IReadOnlyList<SendAlert> OpenAlerts(string? account, DateTimeOffset now) => _alerts.OpenAlerts(account, now);
+        public int ClearAlerts(DateTimeOffset before) => _alerts.ClearAlerts(before);
+        public IReadOnlyList<int> HourlyRecipients(string account, DateTimeOffset from, int hours) => _volume.HourlyRecipients(account, from, hours);
+        public ReplyTally RepliesSince(string account, DateTimeOffset since) => _volume.RepliesSince(account, since);
+        public IEnumerable<SendLogEntry> ReadSendLog(SendLogQuery query) => _log.ReadSendLog(query);
+        public int CountSendLogBefore(DateTimeOffset before) => _log.CountSendLogBefore(before);
+        public int ClearSendLog(DateTimeOffset before) => _log.ClearSendLog(before);
 
-        public WindowUse UseSince(string account, DateTimeOffset since) => QueryUse(account, since);
+        // Import: suppression.
+        public IEnumerable<string> HardBouncedRecipients() => _bounces.HardBouncedRecipients();
 
-        public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max) =>
-            QueryReservations(account, since, max);
-
-        /// <summary>
-        /// Use of a window in a few index seeks, however full it is: every row carries the account's
-        /// running totals, so the use after <paramref name="since"/> is the latest totals minus the
-        /// totals of the last row at or before it, less the (rare) released rows in between.
-        /// </summary>
-        WindowUse QueryUse(string account, DateTimeOffset since)
-        {
-            var cmd = Prepared(@"
-SELECT
-  COALESCE((SELECT cum_messages FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
-    - COALESCE((SELECT cum_messages FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
-    - (SELECT COUNT(*) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since),
-  COALESCE((SELECT cum_recipients FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
-    - COALESCE((SELECT cum_recipients FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
-    - (SELECT TOTAL(recipients) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since)");
-            cmd.Parameters.AddWithValue("$a", account);
-            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
-            using var reader = cmd.ExecuteReader();
-            reader.Read();
-            return new WindowUse(reader.GetInt32(0), (int)reader.GetDouble(1));
-        }
-
-        IReadOnlyList<ReservationPoint> QueryReservations(string account, DateTimeOffset since, int max)
-        {
-            using var cmd = Command(
-                "SELECT reserved_at, recipients FROM sends WHERE account=$a AND reserved_at>$since AND status<>'Released' ORDER BY reserved_at LIMIT $max");
-            cmd.Parameters.AddWithValue("$a", account);
-            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$max", max);
-            using var reader = cmd.ExecuteReader();
-            var list = new List<ReservationPoint>();
-            while (reader.Read())
-                list.Add(new ReservationPoint(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetInt32(1)));
-            return list;
-        }
-
-        readonly Dictionary<string, SqliteCommand> _prepared = new Dictionary<string, SqliteCommand>();
-
-        /// <summary>
-        /// A command kept for the life of the connection, so SQLite parses its statement once: for
-        /// the per-message path. Its parameters are cleared; do not dispose it.
-        /// </summary>
-        SqliteCommand Prepared(string sql)
-        {
-            if (!_prepared.TryGetValue(sql, out var cmd))
-            {
-                cmd = _connection.CreateCommand();
-                cmd.CommandText = sql;
-                _prepared[sql] = cmd;
-            }
-            cmd.Parameters.Clear();
-            return cmd;
-        }
-
-        SqliteCommand Command(string sql)
-        {
-            var cmd = _connection.CreateCommand();
-            cmd.CommandText = sql;
-            return cmd;
-        }
-
-        void Execute(string sql) => Prepared(sql).ExecuteNonQuery();
-
-        public void Dispose()
-        {
-            foreach (var cmd in _prepared.Values) cmd.Dispose();
-            _connection.Dispose();
-        }
-
-        sealed class Transaction : IReservationTransaction
-        {
-            readonly SqliteLedger _ledger;
-            readonly string _account;
-            bool _open;
-
-            public Transaction(SqliteLedger ledger, string account)
-            {
-                _ledger = ledger;
-                _account = account;
-                _ledger.Execute("BEGIN IMMEDIATE;");
-                _open = true;
-            }
-
-            public WindowUse UseSince(DateTimeOffset since) => _ledger.QueryUse(_account, since);
-
-            public IReadOnlyList<ReservationPoint> ReservationsSince(DateTimeOffset since, int max) =>
-                _ledger.QueryReservations(_account, since, max);
-
-            public DateTimeOffset? LastReservationAt()
-            {
-                var cmd = _ledger.Prepared("SELECT MAX(reserved_at) FROM sends WHERE account=$a AND status<>'Released'");
-                cmd.Parameters.AddWithValue("$a", _account);
-                return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
-            }
-
-            public long Insert(ReservationRequest r, DateTimeOffset at)
-            {
-                // Clamp to the account's latest time so running totals follow time order even if the
-                // wall clock steps back.
-                var cmd = _ledger.Prepared(@"
-WITH last AS (SELECT reserved_at, cum_messages, cum_recipients FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1)
-INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, cum_messages, cum_recipients, status, message_id)
-VALUES($a, $c, $r, $n,
-  MAX($t, COALESCE((SELECT reserved_at FROM last), 0)),
-  COALESCE((SELECT cum_messages FROM last), 0) + 1,
-  COALESCE((SELECT cum_recipients FROM last), 0) + $n,
-  'InFlight', $m);
-SELECT last_insert_rowid();");
-                cmd.Parameters.AddWithValue("$a", r.Account);
-                cmd.Parameters.AddWithValue("$c", (object?)r.Campaign ?? DBNull.Value);
-                cmd.Parameters.AddWithValue("$r", r.Recipient);
-                cmd.Parameters.AddWithValue("$n", r.Recipients);
-                cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
-                cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
-                return (long)cmd.ExecuteScalar()!;
-            }
-
-            public void Commit()
-            {
-                _ledger.Execute("COMMIT;");
-                _open = false;
-            }
-
-            public void Dispose()
-            {
-                if (_open) { _open = false; _ledger.Execute("ROLLBACK;"); }
-            }
-        }
+        public void Dispose() => _db.Dispose();
     }
 }

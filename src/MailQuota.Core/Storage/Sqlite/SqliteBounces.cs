@@ -5,16 +5,17 @@ using MailQuota.Core.Smtp;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
-    public sealed partial class SqliteLedger : IBounceSource
+    /// <summary>The recipients whose mailbox does not exist, learnt from the replies kept with the sends.</summary>
+    internal sealed class SqliteBounces : IBounceSource
     {
-        /// <summary>Finds a recipient's sends without scanning the table (case ignored, as addresses are).</summary>
-        const string BouncesSchema = @"
-CREATE INDEX IF NOT EXISTS sends_recipient ON sends(recipient COLLATE NOCASE, status, reserved_at);";
+        readonly SqliteDatabase _db;
+
+        public SqliteBounces(SqliteDatabase db) => _db = db;
 
         public IEnumerable<string> HardBouncedRecipients()
         {
             // The latest failure of each recipient, unless a later send to it was delivered.
-            using var cmd = Command(@"
+            using var cmd = _db.Command(@"
 SELECT f.recipient, f.reply FROM sends f
 WHERE f.status = 'Failed' AND f.reply IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM sends s WHERE s.recipient = f.recipient COLLATE NOCASE

@@ -6,15 +6,16 @@ using Microsoft.Data.Sqlite;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
-    public sealed partial class SqliteLedger : ISendLog
+    /// <summary>The sends read as an audit log, and trimmed for retention.</summary>
+    internal sealed class SqliteSendLog : ISendLog
     {
-        /// <summary>The send log reads the sends table across accounts by time.</summary>
-        const string SendLogSchema = @"
-CREATE INDEX IF NOT EXISTS sends_time ON sends(reserved_at);";
+        readonly SqliteDatabase _db;
+
+        public SqliteSendLog(SqliteDatabase db) => _db = db;
 
         public IEnumerable<SendLogEntry> ReadSendLog(SendLogQuery query)
         {
-            using var cmd = Command("");
+            using var cmd = _db.Command("");
             var where = new List<string>();
             if (query.After is DateTimeOffset after) { where.Add("reserved_at > $after"); cmd.Parameters.AddWithValue("$after", after.ToUnixTimeMilliseconds()); }
             if (query.Before is DateTimeOffset before) { where.Add("reserved_at < $before"); cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds()); }
@@ -39,14 +40,14 @@ CREATE INDEX IF NOT EXISTS sends_time ON sends(reserved_at);";
 
         public int CountSendLogBefore(DateTimeOffset before)
         {
-            using var cmd = Command("SELECT COUNT(*) FROM sends WHERE reserved_at < $before");
+            using var cmd = _db.Command("SELECT COUNT(*) FROM sends WHERE reserved_at < $before");
             cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             return Convert.ToInt32(cmd.ExecuteScalar());
         }
 
         public int ClearSendLog(DateTimeOffset before)
         {
-            using var cmd = Command("DELETE FROM sends WHERE reserved_at < $before");
+            using var cmd = _db.Command("DELETE FROM sends WHERE reserved_at < $before");
             cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             return cmd.ExecuteNonQuery();
         }

@@ -3,21 +3,16 @@ using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
-    public sealed partial class SqliteLedger : IPacingStore
+    /// <summary>The pace of each account, as the server pushed it back (a row per account that was ever held back).</summary>
+    internal sealed class SqlitePacing : IPacingStore
     {
-        const string PacingSchema = @"
-CREATE TABLE IF NOT EXISTS pacing (
-  account         TEXT PRIMARY KEY,
-  interval_ms     INTEGER,           -- least time between messages while the pace recovers (AIMD)
-  cooldown_until  INTEGER,           -- Unix milliseconds, UTC
-  suspended_until INTEGER,
-  reason          TEXT,
-  updated_at      INTEGER NOT NULL
-);";
+        readonly SqliteDatabase _db;
+
+        public SqlitePacing(SqliteDatabase db) => _db = db;
 
         public PacingState? GetPacing(string account)
         {
-            var cmd = Prepared("SELECT interval_ms, cooldown_until, suspended_until, reason, updated_at FROM pacing WHERE account=$a");
+            var cmd = _db.Prepared("SELECT interval_ms, cooldown_until, suspended_until, reason, updated_at FROM pacing WHERE account=$a");
             cmd.Parameters.AddWithValue("$a", account);
             using var r = cmd.ExecuteReader();
             if (!r.Read()) return null;
@@ -33,7 +28,7 @@ CREATE TABLE IF NOT EXISTS pacing (
 
         public void SavePacing(string account, PacingState state)
         {
-            var cmd = Prepared(@"INSERT INTO pacing(account, interval_ms, cooldown_until, suspended_until, reason, updated_at)
+            var cmd = _db.Prepared(@"INSERT INTO pacing(account, interval_ms, cooldown_until, suspended_until, reason, updated_at)
 VALUES($a, $i, $c, $s, $r, $t)
 ON CONFLICT(account) DO UPDATE SET interval_ms=excluded.interval_ms, cooldown_until=excluded.cooldown_until,
   suspended_until=excluded.suspended_until, reason=excluded.reason, updated_at=excluded.updated_at");

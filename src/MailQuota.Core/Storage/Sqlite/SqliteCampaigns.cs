@@ -5,21 +5,16 @@ using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
-    public sealed partial class SqliteLedger : ICampaignStore
+    /// <summary>The rows of each campaign, linked to the last send that carried them.</summary>
+    internal sealed class SqliteCampaigns : ICampaignStore
     {
-        /// <summary>A row's status is its message's (sends.status); only a permanent refusal of the recipient is its own.</summary>
-        const string CampaignsSchema = @"
-CREATE TABLE IF NOT EXISTS campaign_rows (
-  campaign  TEXT    NOT NULL,
-  row_key   TEXT    NOT NULL,     -- the recipient address, lower-cased
-  send_id   INTEGER NOT NULL,     -- sends.id of the last message that carried the row (a Bcc batch carries several)
-  rejected  TEXT,                 -- the reply when the server refused this recipient for good
-  PRIMARY KEY (campaign, row_key)
-);";
+        readonly SqliteDatabase _db;
+
+        public SqliteCampaigns(SqliteDatabase db) => _db = db;
 
         public CampaignRow? FindRow(string campaign, string rowKey)
         {
-            var cmd = Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
+            var cmd = _db.Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
 FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.row_key=$k");
             cmd.Parameters.AddWithValue("$c", campaign);
             cmd.Parameters.AddWithValue("$k", rowKey);
@@ -31,7 +26,7 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
 
         public void RejectRow(string campaign, string rowKey, string reply)
         {
-            using var cmd = Command("UPDATE campaign_rows SET rejected=$r WHERE campaign=$c AND row_key=$k");
+            using var cmd = _db.Command("UPDATE campaign_rows SET rejected=$r WHERE campaign=$c AND row_key=$k");
             cmd.Parameters.AddWithValue("$c", campaign);
             cmd.Parameters.AddWithValue("$k", rowKey);
             cmd.Parameters.AddWithValue("$r", reply);
@@ -46,7 +41,7 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
         /// </summary>
         public void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown)
         {
-            var cmd = Prepared(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
+            var cmd = _db.Prepared(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
 ON CONFLICT(campaign, row_key) DO UPDATE SET send_id=excluded.send_id, rejected=NULL
 WHERE campaign_rows.rejected IS NULL AND (SELECT status FROM sends WHERE id=campaign_rows.send_id) NOT IN ('Sent', $held1, $held2)");
             var key = cmd.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MailQuota.Core.Content;
-using MailQuota.Core.Quota;
 using Microsoft.Data.Sqlite;
 
 namespace MailQuota.Core.Storage.Sqlite
@@ -13,24 +12,11 @@ namespace MailQuota.Core.Storage.Sqlite
     /// its 16 LSH band keys in a covering index ordered by time, so finding a message's candidates
     /// in a window is 16 index range reads, however many sends the ledger holds.
     /// </summary>
-    public sealed partial class SqliteLedger : IFingerprintStore
+    internal sealed class SqliteFingerprints : IFingerprintStore
     {
-        const string FingerprintsSchema = @"
-CREATE TABLE IF NOT EXISTS content_fingerprints (
-  send_id    INTEGER PRIMARY KEY REFERENCES sends(id),
-  account    TEXT    NOT NULL,   -- the send's account, reserved_at and message_id, copied so that
-  at         INTEGER NOT NULL,   -- a lookup reads this table and the band index only
-  message_id TEXT,
-  digest     INTEGER NOT NULL,   -- first 64 bits of SHA-256 of the normalised text
-  simhash    INTEGER NOT NULL,
-  minhash    BLOB    NOT NULL    -- 128 MinHash values, 16 bits each, little-endian
-);
-CREATE TABLE IF NOT EXISTS content_bands (
-  band     INTEGER NOT NULL,   -- hash of one LSH band (8 MinHash values)
-  at       INTEGER NOT NULL,   -- the send's reserved_at, so a lookup reads only its window
-  send_id  INTEGER NOT NULL,
-  PRIMARY KEY (band, at, send_id)
-) WITHOUT ROWID;";
+        readonly SqliteDatabase _db;
+
+        public SqliteFingerprints(SqliteDatabase db) => _db = db;
 
         /// <summary>
         /// Fingerprints never change once written, so the ledger keeps those it has read: a check
@@ -45,7 +31,7 @@ CREATE TABLE IF NOT EXISTS content_bands (
         {
             if (fingerprint.BandKeys.Count != LshBands.Bands)
                 throw new ArgumentException("only a fresh fingerprint (with its LSH keys) can be stored", nameof(fingerprint));
-            var cmd = Prepared(@"INSERT INTO content_fingerprints(send_id, account, at, message_id, digest, simhash, minhash)
+            var cmd = _db.Prepared(@"INSERT INTO content_fingerprints(send_id, account, at, message_id, digest, simhash, minhash)
 VALUES($id, $a, $t, $m, $d, $s, $h)");
             cmd.Parameters.AddWithValue("$id", sendId);
             cmd.Parameters.AddWithValue("$a", account);
@@ -56,7 +42,7 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
             cmd.Parameters.AddWithValue("$h", ToBlob(fingerprint.Signature));
             cmd.ExecuteNonQuery();
 
-            var band = Prepared("INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES($b, $t, $id)");
+            var band = _db.Prepared("INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES($b, $t, $id)");
             var key = band.Parameters.AddWithValue("$b", 0L);
             band.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
             band.Parameters.AddWithValue("$id", sendId);
@@ -68,10 +54,10 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
         }
 
         /// <summary>A released reservation never reached the server: its content no longer counts.</summary>
-        void ForgetFingerprint(long sendId)
+        public void Forget(long sendId)
         {
             _fingerprints.Remove(sendId);
-            using var cmd = Command("DELETE FROM content_fingerprints WHERE send_id=$id");
+            using var cmd = _db.Command("DELETE FROM content_fingerprints WHERE send_id=$id");
             cmd.Parameters.AddWithValue("$id", sendId);
             cmd.ExecuteNonQuery(); // its band keys stay behind, matching nothing, until they leave every window
         }
@@ -81,7 +67,7 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
             if (fingerprint.BandKeys.Count != LshBands.Bands)
                 throw new ArgumentException("candidates are looked up by a fresh fingerprint's LSH keys", nameof(fingerprint));
             var bands = Enumerable.Range(0, LshBands.Bands).Select(i => "$b" + i).ToArray();
-            var cmd = Prepared("SELECT DISTINCT send_id FROM content_bands WHERE band IN (" + string.Join(", ", bands) + ") AND at > $since");
+            var cmd = _db.Prepared("SELECT DISTINCT send_id FROM content_bands WHERE band IN (" + string.Join(", ", bands) + ") AND at > $since");
             for (var i = 0; i < LshBands.Bands; i++) cmd.Parameters.AddWithValue(bands[i], fingerprint.BandKeys[i]);
             cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
             var missing = new List<long>();
@@ -107,7 +93,7 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
             for (var start = 0; start < ids.Count; start += 500)
             {
                 // integers only, so they can be written into the statement
-                using var cmd = Command("SELECT send_id, account, at, message_id, digest, simhash, minhash FROM content_fingerprints WHERE send_id IN (" +
+                using var cmd = _db.Command("SELECT send_id, account, at, message_id, digest, simhash, minhash FROM content_fingerprints WHERE send_id IN (" +
                     string.Join(",", ids.Skip(start).Take(500).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
                 using var reader = cmd.ExecuteReader();
                 while (reader.Read())
