@@ -146,7 +146,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Deferred, deferred.Status);
             Assert.Equal(start + TimeSpan.FromHours(1), deferred.DeferredUntil);
             Assert.Contains("2 messages per hour", deferred.Reply);
-            Assert.Contains("MaxWait", deferred.Reply);
+            Assert.Contains("longer than the longest wait allowed", deferred.Reply);
             Assert.Equal(TimeSpan.Zero, _clock.Slept);
             Assert.Equal(2, _transport.Sent.Count);
         }
@@ -217,7 +217,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Skipped, sent.Status);
             Assert.Contains("earlier run of campaign payroll-2026-11", sent.Reply);
             Assert.Equal(RowStatus.Unknown, dead.Status);
-            Assert.Contains("-RetryUnknown", dead.Reply);
+            Assert.Contains("retry rows of unknown outcome", dead.Reply);
             Assert.Equal(RowStatus.Sent, fresh.Status);
             Assert.Equal(new[] { "sent@example.test", "new@example.test" }, _transport.Sent.Select(s => s.Recipients.Single().Address));
 

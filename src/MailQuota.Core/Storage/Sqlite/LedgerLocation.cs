@@ -60,7 +60,7 @@ namespace MailQuota.Core.Storage.Sqlite
     public sealed class LedgerPathException : Exception
     {
         public LedgerPathException(string path, string reason)
-            : base($"The ledger cannot be kept at '{path}': {reason}. Keep it on a local disk of this host (use -LedgerPath or ${LedgerLocation.EnvironmentVariable}).")
+            : base($"The ledger cannot be kept at '{path}': {reason}. Keep it on a local disk of this host (choose another path, or set ${LedgerLocation.EnvironmentVariable}).")
         {
             Path = path;
         }

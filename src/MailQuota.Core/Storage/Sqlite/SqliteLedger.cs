@@ -5,6 +5,7 @@ using MailQuota.Core.Content;
 using MailQuota.Core.Import;
 using MailQuota.Core.Monitoring;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Sending;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
@@ -13,7 +14,7 @@ namespace MailQuota.Core.Storage.Sqlite
     /// file (bringing its schema up to date, or refusing a newer one with <see cref="LedgerTooNewException"/>)
     /// and offers each policy its store, all over one connection; it holds the rules that cross stores.
     /// </summary>
-    public sealed class SqliteLedger : ILedger, IPacingStore, ICampaignStore, IFingerprintStore, IAlertStore, IVolumeHistory, ISendLog, IBounceSource
+    public sealed class SqliteLedger : IRunLedger, ISendLog, IBounceSource
     {
         readonly SqliteDatabase _db;
         readonly SqliteReservations _sends;
