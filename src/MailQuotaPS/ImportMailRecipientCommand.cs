@@ -145,6 +145,8 @@ namespace MailQuotaPS
 
         void ReportSummary(ImportSummary s)
         {
+            if (s.Rows == 0)
+                WriteWarning($"{s.Path} has a header but no rows{(s.EmptyRows > 0 ? " (only empty ones)" : "")}: nothing was imported from it.");
             if (s.Duplicates > 0)
                 WriteWarning($"{s.Path}: {Count(s.Duplicates, "duplicate address was", "duplicate addresses were")} dropped, the first of each kept (case ignored): {Lines(s.DuplicateLines, s.Duplicates)}.");
             if (s.Corrected > 0)

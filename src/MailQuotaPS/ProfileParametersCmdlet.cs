@@ -21,6 +21,7 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerDay { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerMonth { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerMessage { get; set; }
+        [ValidateNonNegativeTimeSpan]
         [Parameter] public TimeSpan? MinInterval { get; set; }
 
         /// <summary>Rolling, or Calendar: day and month limits restart at midnight in -ResetTimeZone.</summary>

@@ -61,6 +61,10 @@ namespace MailQuotaPS
         [Credential]
         public PSCredential? Credential { get; set; }
 
+        /// <summary>Log in with -Credential even over a connection that is not encrypted (a relay on this host). Without it such a login is refused before the password is sent.</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
         [Parameter]
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
 
@@ -70,6 +74,7 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerHour { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerDay { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxRecipientsPerMessage { get; set; }
+        [ValidateNonNegativeTimeSpan]
         [Parameter] public TimeSpan? MinInterval { get; set; }
 
         /// <summary>Near-identical messages (one template, personalised) allowed per rolling hour; remembered for the account.</summary>
@@ -100,6 +105,10 @@ namespace MailQuotaPS
         [Parameter]
         public string[]? Attachment { get; set; }
 
+        /// <summary>Let the rows' values name attachments anywhere. Without it a path filled in by a row must stay inside the folder the -Attachment text names (a cell with an absolute path or '..' makes the row Invalid).</summary>
+        [Parameter]
+        public SwitchParameter AllowAnyAttachmentPath { get; set; }
+
         /// <summary>Custom headers, name = value; values may hold merge fields; a line break in a value refuses the row.</summary>
         [Parameter]
         public Hashtable? Header { get; set; }
@@ -122,6 +131,7 @@ namespace MailQuotaPS
 
         /// <summary>The pause after every -BatchSize messages, e.g. ([TimeSpan]'0:5:0').</summary>
         [Parameter]
+        [ValidateNonNegativeTimeSpan]
         public TimeSpan BatchDelay { get; set; }
 
         /// <summary>The campaign: a rerun with the same one skips rows already sent. Derived from the account and the templates when omitted.</summary>
@@ -135,9 +145,10 @@ namespace MailQuotaPS
 
         /// <summary>The longest a row waits for the quota; past it the remaining rows come out Deferred for a later rerun.</summary>
         [Parameter]
+        [ValidateNonNegativeTimeSpan]
         public TimeSpan? MaxWait { get; set; }
 
-        /// <summary>SMTP attempts per message when the server throttles or fails temporarily.</summary>
+        /// <summary>SMTP attempts per message when the server fails temporarily. A throttled message is tried again with growing pauses for up to 15 minutes, however many attempts that takes.</summary>
         [Parameter, ValidateRange(1, 20)]
         public int MaxAttempts { get; set; } = 5;
 
@@ -176,6 +187,7 @@ namespace MailQuotaPS
             _template.ListUnsubscribe = ListUnsubscribe == null ? null : new MergeTemplate(ListUnsubscribe);
             _template.Attachments = (Attachment ?? new string[0]).Select(a => new MergeTemplate(a)).ToList();
             _template.AttachmentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            _template.AllowAnyAttachmentPath = AllowAnyAttachmentPath;
             if (UndisclosedTo != null)
             {
                 if (!MailAddressRule.TryParse(UndisclosedTo, out var undisclosed))
@@ -252,6 +264,15 @@ namespace MailQuotaPS
                 ThrowTerminatingError(new ErrorRecord(e, "NearDuplicateLimitExceeded", ErrorCategory.LimitsExceeded, InputObject)
                 {
                     ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
+                });
+                return;
+            }
+            catch (UnencryptedAuthenticationException e)
+            {
+                WriteSummary();
+                ThrowTerminatingError(new ErrorRecord(e, UnencryptedAuthenticationException.ErrorId, ErrorCategory.SecurityError, SmtpSettings().Host)
+                {
+                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -SecureSocketOptions SslOnConnect or StartTls, or give -AllowUnencryptedAuthentication for a relay on this host." },
                 });
                 return;
             }
@@ -387,7 +408,10 @@ namespace MailQuotaPS
             if (string.IsNullOrWhiteSpace(host)) host = SessionState.PSVariable.GetValue("PSEmailServer") as string;
             if (string.IsNullOrWhiteSpace(host))
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -SmtpServer or -Profile (or set $PSEmailServer)."), "NoSmtpServer", ErrorCategory.InvalidArgument, null));
-            return _smtp = new SmtpSettings(host!, _settings.Port, _settings.Security, Credential?.GetNetworkCredential());
+            return _smtp = new SmtpSettings(host!, _settings.Port, _settings.Security, Credential?.GetNetworkCredential())
+            {
+                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
+            };
         }
 
         /// <summary>The core raised a volume alert (once each): a warning here, and -OnAlert runs.</summary>

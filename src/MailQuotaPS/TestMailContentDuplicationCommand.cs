@@ -59,6 +59,7 @@ namespace MailQuotaPS
 
         /// <summary>How far back recent sends count (default one day).</summary>
         [Parameter]
+        [ValidateNonNegativeTimeSpan]
         public TimeSpan Window { get; set; } = TimeSpan.FromDays(1);
 
         /// <summary>Overrides the account's remembered similarity threshold for this test (not remembered).</summary>

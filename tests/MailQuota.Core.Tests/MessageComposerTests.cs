@@ -100,5 +100,78 @@ namespace MailQuota.Core.Tests
             var to = Enumerable.Range(1, recipients).Select(i => new MailboxAddress("", $"r{i}@example.test")).ToList();
             return new WeakReference(composer.Compose(to, Row(("Name", "x"))).Message);
         }
+
+        [Fact]
+        public void Attachment_paths_filled_in_by_a_row_stay_inside_the_templates_folder_unless_allowed()
+        {
+            var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mqps-att-" + Guid.NewGuid().ToString("N"));
+            var slips = System.IO.Directory.CreateDirectory(System.IO.Path.Combine(root, "slips")).FullName;
+            System.IO.File.WriteAllText(System.IO.Path.Combine(slips, "7.txt"), "slip 7");
+            var secret = System.IO.Path.Combine(root, "secret.txt");
+            System.IO.File.WriteAllText(secret, "not for mailing");
+            var work = System.IO.Directory.CreateDirectory(System.IO.Path.Combine(root, "work")).FullName;
+            try
+            {
+                var template = new MessageTemplate(From, "s", "b", null)
+                {
+                    Attachments = new[] { new MergeTemplate("slips/{{File}}") },
+                    AttachmentFolder = root,
+                };
+                var to = new MailboxAddress("", "a@example.test");
+                Assert.Single(new MessageComposer(template).Compose(to, Row(("File", "7.txt"))).Attachments);
+                foreach (var cell in new[] { "../secret.txt", "sub/../../secret.txt" })
+                {
+                    var e = Assert.Throws<InvalidRowException>(() => new MessageComposer(template).Compose(to, Row(("File", cell))));
+                    Assert.Equal("AttachmentOutsideFolder", e.ErrorId);
+                    Assert.Contains(slips, e.Message);
+                }
+                // An absolute path in the cell is read inside the folder, where no such file is.
+                var absolute = Assert.Throws<InvalidRowException>(() => new MessageComposer(template).Compose(to, Row(("File", secret))));
+                Assert.Equal("AttachmentNotFound", absolute.ErrorId);
+                // A whole path from the row: confined to the current (attachment) folder.
+                template.Attachments = new[] { new MergeTemplate("{{File}}") };
+                template.AttachmentFolder = work;
+                Assert.Throws<InvalidRowException>(() => new MessageComposer(template).Compose(to, Row(("File", secret))));
+                // The user's own literal path is taken as written, and the switch lifts the rule.
+                template.Attachments = new[] { new MergeTemplate(secret) };
+                Assert.Single(new MessageComposer(template).Compose(to, Row()).Attachments);
+                template.Attachments = new[] { new MergeTemplate("slips/{{File}}") };
+                template.AttachmentFolder = root;
+                template.AllowAnyAttachmentPath = true;
+                Assert.Single(new MessageComposer(template).Compose(to, Row(("File", "../secret.txt"))).Attachments);
+            }
+            finally { System.IO.Directory.Delete(root, true); }
+        }
+
+        [Fact]
+        public void Encoded_words_in_cells_arrive_as_the_literal_text_not_as_decoded_header_content()
+        {
+            const string Cell = "=?utf-8?Q?=0D=0ABcc:_boss@example.test?=";
+            var template = new MessageTemplate(From, "Re: {{Topic}}", "b", null);
+            template.SetHeaders(new[] { new KeyValuePair<string, string?>("X-Ref", "{{Topic}}") });
+            var to = MessageComposer.ParseRecipient("a@example.test", Cell);
+            var message = new MessageComposer(template).Compose(to, Row(("Topic", Cell)));
+            var stream = new System.IO.MemoryStream();
+            message.WriteTo(stream);
+            var raw = System.Text.Encoding.ASCII.GetString(stream.ToArray());
+            Assert.DoesNotContain(Cell, raw);                                   // nothing pre-encoded goes out as is
+            stream.Position = 0;
+            var received = MimeMessage.Load(stream);                           // what the recipient's client decodes
+            Assert.Equal("Re: " + Cell, received.Subject);
+            Assert.Equal(Cell, ((MailboxAddress)received.To[0]).Name);
+            Assert.Equal("a@example.test", ((MailboxAddress)received.To[0]).Address);
+            Assert.Empty(received.Bcc);
+            Assert.Equal(Cell, received.Headers["X-Ref"]);                      // MimeKit decodes it as a client would
+        }
+
+        [Fact]
+        public void A_merged_header_value_past_the_limit_makes_the_row_invalid()
+        {
+            var template = new MessageTemplate(From, "{{Topic}}", "b", null);
+            var huge = new string('x', MessageComposer.MaxHeaderValue + 1);
+            var to = new MailboxAddress("", "a@example.test");
+            Assert.Equal("HeaderTooLong", Assert.Throws<InvalidRowException>(() => new MessageComposer(template).Compose(to, Row(("Topic", huge)))).ErrorId);
+            Assert.Equal("HeaderTooLong", Assert.Throws<InvalidRowException>(() => MessageComposer.ParseRecipient("a@example.test", huge)).ErrorId);
+        }
     }
 }

@@ -89,9 +89,10 @@ namespace MailQuota.Core.Tests
         public void An_accepted_message_is_a_success_and_a_lost_connection_is_transient()
         {
             Assert.Equal(ReplyOutcome.Success, ReplyClassifier.Classify(new SmtpReply(true, 250, "2.0.0 Ok")).Outcome);
-            var lost = new SmtpReply(false, 0, "connection lost", SmtpStage.Data);
+            var lost = new SmtpReply(false, 0, "connection lost", SmtpStage.Data, handedOver: true);
             Assert.Equal(ReplyOutcome.Transient, ReplyClassifier.Classify(lost).Outcome);
             Assert.True(lost.Ambiguous);
+            Assert.False(new SmtpReply(false, 0, "connection lost", SmtpStage.Data).Ambiguous);      // DATA sent, the data not ended
             Assert.False(new SmtpReply(false, 0, "connection lost", SmtpStage.Recipient).Ambiguous);
         }
     }

@@ -59,6 +59,18 @@ namespace MailQuota.Core.Tests
 
         static List<string> Recipients(ScriptedServer server) => server.Received.SelectMany(m => m.To).ToList();
 
+        /// <summary>Every row Sent and delivered once; two scripted refusals, each retried once.</summary>
+        static void AllSentOnceAfterTwoRefusals(ScriptedServer server, List<SendResult> results, int rows)
+        {
+            Assert.Equal(rows, results.Count);
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            var recipients = Recipients(server);
+            Assert.Equal(rows, recipients.Count);
+            Assert.Equal(rows, recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            Assert.Equal(2, server.Refusals.Count);
+            Assert.Equal(2, results.Count(r => r.Attempts == 2));
+        }
+
         static MimeMessage Parse(ReceivedMessage m) => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m.Raw)));
 
         [Fact]
@@ -70,13 +82,7 @@ namespace MailQuota.Core.Tests
 
             var results = Run(server, Rows(60), policy);
 
-            Assert.Equal(60, results.Count);
-            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
-            var recipients = Recipients(server);
-            Assert.Equal(60, recipients.Count);
-            Assert.Equal(60, recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count());
-            Assert.Equal(2, server.Refusals.Count);                       // the 21st and the 42nd message
-            Assert.Equal(2, results.Count(r => r.Attempts == 2));
+            AllSentOnceAfterTwoRefusals(server, results, 60);             // the 21st and the 42nd message
             // The ledger: each refusal is a Refused send with the reply, and the pacing row names it.
             using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
             check.Open();
@@ -102,6 +108,63 @@ namespace MailQuota.Core.Tests
             Assert.Null(pacing.Interval);
             var lastGaps = sent.Skip(sent.Count - 5).Zip(sent.Skip(sent.Count - 4), (a, b) => b - a).ToList();
             Assert.All(lastGaps, g => Assert.True(g < TimeSpan.FromSeconds(0.5), $"recovered ({g.TotalSeconds} s)"));
+        }
+
+        [Fact]
+        public void A_pipelined_MAIL_refused_as_Postfix_anvil_does_is_a_throttle_not_a_refusal_of_the_recipients()
+        {
+            // Postfix answers MAIL with 450 4.7.1 past smtpd_client_message_rate_limit; MailKit has
+            // already pipelined RCPT behind it, which the server answers with 503. The MAIL reply decides.
+            var server = Server("mail after-every 20 => 450 4.7.1 Error: too much mail from 127.0.0.1");
+            var policy = new QuotaPolicy { MessagesPerMinute = 120 };
+
+            var results = Run(server, Rows(60), policy);
+
+            AllSentOnceAfterTwoRefusals(server, results, 60);             // the 21st and the 42nd MAIL
+            var pacing = _ledger.GetPacing(Account);
+            Assert.NotNull(pacing);
+            Assert.Contains("too much mail", pacing!.Reason);               // the pace was cut by the MAIL reply, not a 503
+            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            check.Open();
+            using var cmd = check.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM sends WHERE status='Refused' AND reply LIKE '450 4.7.1 Error: too much mail%'";
+            Assert.Equal(2L, cmd.ExecuteScalar());
+            cmd.CommandText = "SELECT COUNT(*) FROM campaign_rows WHERE rejected IS NOT NULL";
+            Assert.Equal(0L, cmd.ExecuteScalar());                          // no row is marked refused for good
+        }
+
+        [Fact]
+        public void A_reply_lost_after_the_message_was_taken_is_Unknown_even_when_the_envelope_repeats_an_address()
+        {
+            // Row 2's own address comes again, in another case, as the fixed Cc: MailKit sends one RCPT
+            // for both, so a count of expected RCPT replies never reaches DATA and the lost reply
+            // looked like "never left": the message went out twice.
+            var server = Server("data nth 2 lose => 250 taken, reply lost");
+            var template = new MessageTemplate(new MailboxAddress("Notices", Account), "Hi {{Name}}", "Dear {{Name}}", null)
+            {
+                Cc = new MergeTemplate("USER2@example.test"),
+            };
+
+            var results = Run(server, Rows(3), new QuotaPolicy(), template: template);
+
+            Assert.Equal(new[] { RowStatus.Sent, RowStatus.Unknown, RowStatus.Sent }, results.Select(r => r.Status));
+            Assert.Equal(3, server.Received.Count);                         // row 2's message once: not resent
+            Assert.Equal(new[] { "user2@example.test" }, server.Received[1].To);
+            var rerun = Run(server, Rows(3), new QuotaPolicy(), template: template);
+            Assert.Equal(RowStatus.Unknown, rerun[1].Status);               // a rerun does not resend it either
+            Assert.Equal(3, server.Received.Count);
+        }
+
+        [Fact]
+        public void A_connection_dropped_at_the_DATA_command_handed_nothing_over_and_the_message_is_retried_once()
+        {
+            var server = Server("data nth 2 drop => 421 hang-up at DATA");
+
+            var results = Run(server, Rows(3), new QuotaPolicy());
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(2, results[1].Attempts);
+            Assert.Equal(new[] { "user1@example.test", "user2@example.test", "user3@example.test" }, Recipients(server));
         }
 
         [Fact]

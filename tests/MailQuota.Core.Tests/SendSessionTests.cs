@@ -181,7 +181,7 @@ namespace MailQuota.Core.Tests
         [Fact]
         public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
         {
-            _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data);
+            _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data, handedOver: true);
             var result = Session(new QuotaPolicy()).SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Unknown, result.Status);
             Assert.Single(_transport.Sent);
@@ -276,10 +276,13 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
-        public void Persistent_throttling_defers_the_row_after_the_last_attempt_and_the_next_session_starts_slow()
+        public void Persistent_throttling_defers_the_row_once_the_throttle_budget_is_spent_and_the_next_session_starts_slow()
         {
             _transport.Answer = _ => new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded");
-            var session = Session(new QuotaPolicy { MessagesPerMinute = 60 }, new SendOptions { Retry = new RetryPolicy { MaxAttempts = 3 } });
+            // Cool-downs of 1-2, 2-4 and 4-8 s: the third ends 7 s or more after the first attempt, past the budget.
+            // MaxAttempts does not bound throttles (it is 1 here): the budget of time does.
+            var retry = new RetryPolicy { MaxAttempts = 1, ThrottleBudget = TimeSpan.FromSeconds(6.5) };
+            var session = Session(new QuotaPolicy { MessagesPerMinute = 60 }, new SendOptions { Retry = retry });
             var result = session.SendOne(Row(1, "a@example.test"), default);
             Assert.Equal(RowStatus.Deferred, result.Status);
             Assert.Equal(3, result.Attempts);

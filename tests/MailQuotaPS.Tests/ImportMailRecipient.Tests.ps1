@@ -19,6 +19,13 @@ BeforeAll {
 AfterAll { Remove-Item $Dir -Recurse -Force -ErrorAction SilentlyContinue }
 
 Describe 'Import-MailRecipient reads files as administrators have them' {
+    It 'warns when a file has a header but no rows' {
+        $path = Write-TestFile 'header-only.csv' "Email,Name`r`n,`r`n" $Utf8
+        $rows = Import-MailRecipient $path -WarningVariable warnings 3>$null
+        @($rows).Count | Should -Be 0
+        "$warnings" | Should -BeLike "*header-only.csv has a header but no rows*"
+    }
+
     It 'is exported, declares its output type and shows one line per recipient' {
         (Get-Command Import-MailRecipient).OutputType.Name | Should -Contain 'MailQuotaPS.MailRecipient'
         $path = Write-TestFile 'view.csv' $Staff $Utf8

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using ScriptedSmtpServer;
 
-// Usage: ScriptedSmtpServer --port N --log FILE [--rule "STAGE SELECTOR [close] => CODE TEXT"]...
+// Usage: ScriptedSmtpServer --port N --log FILE [--rule "STAGE SELECTOR [close|lose|drop] => CODE TEXT"]...
 // Accepts mail on 127.0.0.1:N, answers as the rules say (see ScriptRule), appends one JSON line per
 // accepted message to FILE ({"from","to":[…],"raw"}), prints "listening N" and runs until killed
 // or until its standard input closes.

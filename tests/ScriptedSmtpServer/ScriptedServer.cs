@@ -38,7 +38,7 @@ namespace ScriptedSmtpServer
         readonly Task _running;
         readonly string? _logPath;
         IReadOnlyList<ScriptRule> _rules;
-        int _messages, _acceptedInARow;
+        int _messages, _acceptedInARow, _mails, _mailsInARow;
 
         public ScriptedServer(int port, IEnumerable<ScriptRule> rules, string? logPath = null)
         {
@@ -52,10 +52,14 @@ namespace ScriptedSmtpServer
             services.Add(new Store(this));
             services.Add(new Filter(this));
             _server = new SmtpServer.SmtpServer(options, services);
-            _server.SessionCreated += (_, e) => e.Context.CommandExecuted += (_, c) =>
+            _server.SessionCreated += (_, e) =>
             {
-                // A "close" rule at DATA: the reply is out, now hang up as a server that answers 421 does.
-                if (c.Context.Properties.Remove(HangUp)) c.Context.Pipe.Dispose();
+                e.Context.CommandExecuting += (_, c) => { if (c.Command is DataCommand) OnDataCommand(c.Context); };
+                e.Context.CommandExecuted += (_, c) =>
+                {
+                    // A "close" rule at DATA: the reply is out, now hang up as a server that answers 421 does.
+                    if (c.Context.Properties.Remove(HangUp)) c.Context.Pipe.Dispose();
+                };
             };
             _running = _server.StartAsync(_stop.Token);
             WaitUntilListening();
@@ -103,6 +107,7 @@ namespace ScriptedSmtpServer
         }
 
         const string HangUp = "scripted.hang-up";
+        const string DataRule = "scripted.data-rule";
 
         SmtpResponse? Refuse(ScriptRule? rule, string what)
         {
@@ -111,12 +116,40 @@ namespace ScriptedSmtpServer
             return new SmtpResponse((SmtpReplyCode)rule.Code, rule.Text);
         }
 
-        SmtpResponse OnMessage(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        /// <summary>
+        /// The DATA command arrived: it counts as the next message, and the rule that answers it is
+        /// chosen now. A "drop" rule hangs up at once, before any data.
+        /// </summary>
+        void OnDataCommand(ISessionContext context)
         {
             lock (_lock)
             {
                 _messages++;
-                var rule = _rules.FirstOrDefault(r => r.MatchesMessage(_messages, _acceptedInARow));
+                var rule = _rules.FirstOrDefault(r => r.MatchesCommand(ScriptStage.Data, _messages, _acceptedInARow));
+                if (rule?.Drop == true)
+                {
+                    _refusals.Add($"data {_messages}: dropped at the DATA command");
+                    context.Pipe.Dispose();
+                    return;
+                }
+                context.Properties[DataRule] = rule!;
+            }
+        }
+
+        SmtpResponse OnMessage(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        {
+            lock (_lock)
+            {
+                var rule = context.Properties.TryGetValue(DataRule, out var chosen) ? chosen as ScriptRule : null;
+                context.Properties.Remove(DataRule);
+                if (rule?.Lose == true)
+                {
+                    // Taken: the message is kept, then the connection goes before the reply.
+                    Keep(transaction, buffer);
+                    _refusals.Add($"data {_messages}: reply lost after the message was taken");
+                    context.Pipe.Dispose();
+                    return SmtpResponse.Ok;
+                }
                 if (Refuse(rule, $"data {_messages}") is SmtpResponse refusal)
                 {
                     _acceptedInARow = 0;
@@ -124,11 +157,36 @@ namespace ScriptedSmtpServer
                     return refusal;
                 }
                 _acceptedInARow++;
-                var message = new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToList(), Encoding.UTF8.GetString(buffer.ToArray()));
-                _received.Add(message);
-                if (_logPath != null)
-                    File.AppendAllText(_logPath, JsonSerializer.Serialize(new { from = message.From, to = message.To, raw = message.Raw }) + "\n");
+                Keep(transaction, buffer);
                 return SmtpResponse.Ok;
+            }
+        }
+
+        void Keep(IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        {
+            var message = new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToList(), Encoding.UTF8.GetString(buffer.ToArray()));
+            _received.Add(message);
+            if (_logPath != null)
+                File.AppendAllText(_logPath, JsonSerializer.Serialize(new { from = message.From, to = message.To, raw = message.Raw }) + "\n");
+        }
+
+        /// <summary>
+        /// MAIL FROM. A refusal leaves the session without a transaction, so the server answers the
+        /// RCPT and DATA a pipelining client sent behind it with "503 bad sequence of commands".
+        /// </summary>
+        bool OnSender()
+        {
+            lock (_lock)
+            {
+                _mails++;
+                var rule = _rules.FirstOrDefault(r => r.MatchesCommand(ScriptStage.Mail, _mails, _mailsInARow));
+                if (Refuse(rule, $"mail {_mails}") is SmtpResponse refusal)
+                {
+                    _mailsInARow = 0;
+                    throw new SmtpResponseException(refusal, rule!.Close);
+                }
+                _mailsInARow++;
+                return true;
             }
         }
 
@@ -167,7 +225,8 @@ namespace ScriptedSmtpServer
             readonly ScriptedServer _server;
             public Filter(ScriptedServer server) => _server = server;
 
-            public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+            public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
+                Task.FromResult(_server.OnSender());
 
             public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
                 Task.FromResult(_server.OnRecipient(to));

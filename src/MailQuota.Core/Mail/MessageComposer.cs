@@ -36,9 +36,14 @@ namespace MailQuota.Core.Mail
                 throw new InvalidRowException("HeaderInjection", "the address or name contains a line break");
             if (!MailAddressRule.TryParse(address, out var parsed))
                 throw new InvalidRowException("InvalidAddress", $"'{address}' is not a valid e-mail address");
+            if (name != null && name.Length > MaxHeaderValue)
+                throw new InvalidRowException("HeaderTooLong", $"the name is {name.Length} characters; at most {MaxHeaderValue} fit a header");
             if (name != null) parsed.Name = name;
             return parsed;
         }
+
+        /// <summary>The longest merged header value (subject, name, header) a row may give: past it the row is Invalid.</summary>
+        public const int MaxHeaderValue = 2000;
 
         public MimeMessage Compose(MailboxAddress to, IReadOnlyDictionary<string, string?> fields) =>
             Compose(new[] { to }, fields).Message;
@@ -67,6 +72,7 @@ namespace MailQuota.Core.Mail
             }
             foreach (var header in _template.Headers)
                 message.Headers.Add(header.Key, HeaderValue(header.Key + " header", header.Value, fields));
+            KeepLiteral(message);
             message.Date = DateTimeOffset.UtcNow;
             var domain = _template.From.Domain;
             message.MessageId = MimeUtils.GenerateMessageId(string.IsNullOrEmpty(domain) ? "localhost" : domain);
@@ -74,12 +80,57 @@ namespace MailQuota.Core.Mail
             var body = new BodyBuilder { TextBody = Render(_template.TextBody, fields, false), HtmlBody = Render(_template.HtmlBody, fields, true) };
             foreach (var attachment in _template.Attachments)
             {
-                var path = Path.Combine(_template.AttachmentFolder, Render(attachment, fields, false)!);
+                var path = AttachmentPath(attachment, fields);
                 if (!File.Exists(path)) throw new InvalidRowException("AttachmentNotFound", $"the attachment '{path}' does not exist");
                 body.Attachments.Add(path);
             }
             message.Body = body.ToMessageBody();
-            return new ComposedMessage(message, recipients.Concat(cc).ToList());
+            return new ComposedMessage(message, Envelope(recipients.Concat(cc)));
+        }
+
+        /// <summary>Text that looks like encoded-words goes out encoded, so it arrives as the literal text it is.</summary>
+        void KeepLiteral(MimeMessage message)
+        {
+            if (LiteralHeaderText.LooksEncoded(message.Subject)) LiteralHeaderText.Set(message, "Subject", message.Subject);
+            if (message.To.Count == 1 && message.To[0] is MailboxAddress to && LiteralHeaderText.LooksEncoded(to.Name))
+                LiteralHeaderText.SetMailbox(message, "To", to.Name, to.Address);
+            foreach (var name in _template.Headers.Select(h => h.Key))
+            {
+                if (message.Headers[name] is string value && LiteralHeaderText.LooksEncoded(value)) LiteralHeaderText.Set(message, name, value);
+            }
+        }
+
+        /// <summary>
+        /// The attachment's file. A path the user wrote is taken as written; a path that merge values
+        /// fill in must stay inside the folder the template's own text names (the current folder when
+        /// it names none), so a cell with an absolute path or ".." cannot mail any file the user can
+        /// read, unless <see cref="MessageTemplate.AllowAnyAttachmentPath"/> says so.
+        /// </summary>
+        string AttachmentPath(MergeTemplate attachment, IReadOnlyDictionary<string, string?> fields)
+        {
+            var rendered = Render(attachment, fields, false)!;
+            var path = Path.GetFullPath(Path.Combine(_template.AttachmentFolder, rendered));
+            if (!attachment.HasFields || _template.AllowAnyAttachmentPath) return path;
+            var text = attachment.ToString();
+            var literal = text.Substring(0, text.IndexOf("{{", StringComparison.Ordinal));
+            var folder = Path.GetFullPath(Path.Combine(_template.AttachmentFolder, literal.Substring(0, literal.LastIndexOfAny(new[] { '/', '\\' }) + 1)));
+            var inside = folder.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? folder : folder + Path.DirectorySeparatorChar;
+            if (!path.StartsWith(inside, PathComparison))
+                throw new InvalidRowException("AttachmentOutsideFolder", $"the attachment '{rendered}' lies outside {folder}; the row's values may only name files in that folder");
+            return path;
+        }
+
+        static readonly StringComparison PathComparison =
+            Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+        /// <summary>
+        /// Each address once, ignoring case (a Cc equal to the row's own address, "a@x, A@x"): MailKit
+        /// drops repeats itself, and the server counts each recipient once.
+        /// </summary>
+        static IReadOnlyList<MailboxAddress> Envelope(IEnumerable<MailboxAddress> addresses)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            return addresses.Where(a => seen.Add(a.Address)).ToList();
         }
 
         static MailboxAddress Copy(MailboxAddress address) => new MailboxAddress(address.Name, address.Address);
@@ -96,6 +147,8 @@ namespace MailQuota.Core.Mail
             var value = Render(template, fields, false)!;
             if (ContainsLineBreak(value))
                 throw new InvalidRowException("HeaderInjection", $"the {what} would contain a line break after merging");
+            if (value.Length > MaxHeaderValue)
+                throw new InvalidRowException("HeaderTooLong", $"the {what} is {value.Length} characters after merging; at most {MaxHeaderValue} fit a header");
             return value;
         }
 

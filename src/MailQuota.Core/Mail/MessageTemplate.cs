@@ -42,6 +42,9 @@ namespace MailQuota.Core.Mail
         public IReadOnlyList<MergeTemplate> Attachments { get; set; } = Array.Empty<MergeTemplate>();
         public string AttachmentFolder { get; set; } = Environment.CurrentDirectory;
 
+        /// <summary>Let merge values name attachments anywhere (by default they stay inside the template's folder).</summary>
+        public bool AllowAnyAttachmentPath { get; set; }
+
         /// <summary>The List-Unsubscribe header: one or more &lt;mailto:…&gt; or &lt;https://…&gt; addresses.</summary>
         public MergeTemplate? ListUnsubscribe { get; set; }
 

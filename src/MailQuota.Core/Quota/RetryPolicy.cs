@@ -11,6 +11,13 @@ namespace MailQuota.Core.Quota
     {
         /// <summary>SMTP transactions per message at most (the first one included).</summary>
         public int MaxAttempts { get; set; } = 5;
+        /// <summary>
+        /// How long a throttled message keeps being tried after its first attempt, whatever
+        /// <see cref="MaxAttempts"/> says: a throttle asks for time, not for giving up (Postfix's anvil
+        /// refuses until its rate window ends, which five quick attempts may not reach).
+        /// </summary>
+        public TimeSpan ThrottleBudget { get; set; } = TimeSpan.FromMinutes(15);
+
         public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
         public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -175,6 +175,7 @@ namespace MailQuota.Core.Sending
                 },
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
+            var firstAttempt = _clock.UtcNow;
             for (var attempt = 1; ; attempt++)
             {
                 ReserveDecision decision;
@@ -195,7 +196,7 @@ namespace MailQuota.Core.Sending
                 var verdict = ReplyClassifier.Classify(reply);
                 var refused = DeliveryAttempt.Refusals(batch, reply, verdict);
                 _delivery.Complete(id, refused, reply, verdict, attempt);
-                if (!Retry(batch, refused, reply, verdict, attempt, cancellationToken, onWait)) return;
+                if (!Retry(batch, refused, reply, verdict, attempt, firstAttempt, cancellationToken, onWait)) return;
             }
         }
 
@@ -233,7 +234,7 @@ namespace MailQuota.Core.Sending
 
         /// <summary>Acts on the reply: the rows' results, the account's pace; true to try the message again.</summary>
         bool Retry(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt,
-            CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+            DateTimeOffset firstAttempt, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var now = _clock.UtcNow;
             var last = attempt >= _options.Retry.MaxAttempts;
@@ -250,7 +251,7 @@ namespace MailQuota.Core.Sending
                     return false;
                 case ReplyOutcome.Throttled:
                     var cooldown = _pace.SlowDown(reply, attempt, now);
-                    if (!last) return true;
+                    if (cooldown - firstAttempt <= _options.Retry.ThrottleBudget) return true;
                     RowResults.Defer(batch, cooldown, $"throttled {attempt} times, last: {reply}");
                     return false;
                 case ReplyOutcome.QuotaExhausted:

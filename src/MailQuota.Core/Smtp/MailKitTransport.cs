@@ -17,7 +17,8 @@ namespace MailQuota.Core.Smtp
     public sealed class MailKitTransport : IMailTransport
     {
         readonly SmtpSettings _settings;
-        readonly StageTrackingClient _client = new StageTrackingClient();
+        readonly TransactionTracker _tracker = new TransactionTracker();
+        readonly StageTrackingClient _client;
         readonly System.Diagnostics.Stopwatch _idle = new System.Diagnostics.Stopwatch();
 
         /// <summary>
@@ -30,26 +31,33 @@ namespace MailQuota.Core.Smtp
         public MailKitTransport(SmtpSettings settings)
         {
             _settings = settings;
+            _client = new StageTrackingClient(_tracker);
             _client.Timeout = (int)settings.Timeout.TotalMilliseconds;
         }
 
         public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
             EnsureConnected(cancellationToken);
-            _client.Begin(recipients.Count);
+            _client.Begin();
             try
             {
                 var response = _client.Send(message, sender, recipients, cancellationToken);
                 _idle.Restart();
-                return new SmtpReply(true, 250, response ?? "") { RefusedRecipients = _client.Refused };
+                return new SmtpReply(true, 250, response ?? "", SmtpStage.Data, handedOver: true) { RefusedRecipients = _client.Refused };
             }
             catch (SmtpCommandException e)
             {
-                var stage = e.ErrorCode == SmtpErrorCode.SenderNotAccepted ? SmtpStage.Sender
-                    : e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? SmtpStage.Recipient
-                    : _client.Stage;
-                if ((int)e.StatusCode == 421) Disconnect();
                 _idle.Restart();
+                // The reply to MAIL decides. Under PIPELINING the RCPT and DATA commands went out behind
+                // it, and a server that refused MAIL answers them "503 need MAIL command": no verdict on
+                // the recipients (Postfix's anvil throttle: 450 4.7.1 to MAIL, then 503s).
+                if (_client.SenderRefusal is SmtpReply refusedSender)
+                {
+                    if (refusedSender.Code == 421) Disconnect();
+                    return refusedSender;
+                }
+                var stage = e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? SmtpStage.Recipient : _tracker.Stage;
+                if ((int)e.StatusCode == 421) Disconnect();
                 // Every recipient refused for good: the transaction failed, each recipient with its own reply.
                 var refused = _client.Refused;
                 if (refused.Count == recipients.Count && refused.Count > 0)
@@ -59,11 +67,10 @@ namespace MailQuota.Core.Smtp
             catch (Exception e) when (!(e is OperationCanceledException))
             {
                 // Whatever broke once the transaction began (a dropped or timed-out connection, or a
-                // failure MailKit reports some other way): the stage reached decides whether the message
-                // may have been taken, so no such failure is mistaken for "never left the client".
-                var stage = _client.Stage;
+                // failure MailKit reports some other way): the server may have taken the message only
+                // if the end of its data went out, so only then is the outcome unknown.
                 Disconnect();
-                return new SmtpReply(false, 0, "connection lost: " + e.Message, stage);
+                return new SmtpReply(false, 0, "connection lost: " + e.Message, _tracker.Stage, _tracker.HandedOver);
             }
         }
 
@@ -77,7 +84,14 @@ namespace MailQuota.Core.Smtp
             if (_client.IsConnected) return;
             _client.Connect(_settings.Host, _settings.Port, ToMailKit(_settings.Security), cancellationToken);
             if (_settings.Credential is { } credential && !string.IsNullOrEmpty(credential.UserName))
+            {
+                if (!_client.IsSecure && !_settings.AllowUnencryptedAuthentication)
+                {
+                    Disconnect();
+                    throw new UnencryptedAuthenticationException(_settings.ToString());
+                }
                 _client.Authenticate(credential, cancellationToken);
+            }
             _idle.Restart();
         }
 
@@ -106,50 +120,49 @@ namespace MailQuota.Core.Smtp
         }
 
         /// <summary>
-        /// Knows how far the transaction got (so a lost connection before DATA is a safe retry, after
-        /// it an unknown outcome), and lets a Bcc batch go on when single recipients are refused for
-        /// good; any other refusal of a recipient (a throttle, a quota) fails the whole transaction.
+        /// Tells the tracker when MAIL was accepted, keeps the refusal of MAIL (the verdict under
+        /// PIPELINING), and lets a Bcc batch go on when single recipients are refused for good; any
+        /// other refusal of a recipient (a throttle, a quota) fails the whole transaction.
         /// </summary>
         sealed class StageTrackingClient : SmtpClient
         {
+            readonly TransactionTracker _tracker;
             readonly List<RecipientRefusal> _refused = new List<RecipientRefusal>();
-            int _recipients, _answered;
 
-            public SmtpStage Stage { get; private set; }
+            public StageTrackingClient(TransactionTracker tracker) : base(tracker) => _tracker = tracker;
+
             public IReadOnlyList<RecipientRefusal> Refused => _refused.ToArray();
 
-            public void Begin(int recipients)
+            /// <summary>The server's refusal of MAIL FROM in this transaction, if it refused it.</summary>
+            public SmtpReply? SenderRefusal { get; private set; }
+
+            public void Begin()
             {
                 _refused.Clear();
-                _recipients = recipients;
-                _answered = 0;
-                Stage = SmtpStage.Sender;
+                SenderRefusal = null;
+                _tracker.Begin();
             }
 
             protected override void OnSenderAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             {
-                Stage = SmtpStage.Recipient;
+                _tracker.SenderAccepted();
                 base.OnSenderAccepted(message, mailbox, response);
             }
 
-            protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+            protected override void OnSenderNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             {
-                Answered();
-                base.OnRecipientAccepted(message, mailbox, response);
+                SenderRefusal = new SmtpReply(false, (int)response.StatusCode, response.Response, SmtpStage.Sender);
+                base.OnSenderNotAccepted(message, mailbox, response);
             }
 
             protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             {
+                // Behind a refused MAIL every RCPT gets 503: the sender's refusal is the only verdict.
+                if (SenderRefusal != null) return;
                 var reply = new SmtpReply(false, (int)response.StatusCode, response.Response, SmtpStage.Recipient);
                 if (ReplyClassifier.Classify(reply).Outcome != ReplyOutcome.RecipientRejected)
                     base.OnRecipientNotAccepted(message, mailbox, response);
                 _refused.Add(new RecipientRefusal(mailbox.Address, reply));
-                Answered();
-            }
-
-            void Answered()
-            {
-                if (++_answered >= _recipients) Stage = SmtpStage.Data;
             }
         }
     }

@@ -9,16 +9,16 @@ namespace MailQuota.Core.Smtp
         Sender,
         /// <summary>RCPT TO: one recipient was answered.</summary>
         Recipient,
-        /// <summary>DATA and the message itself: once here, a lost connection leaves the outcome unknown.</summary>
+        /// <summary>DATA and the message itself (a lost connection leaves the outcome unknown once the end of the data was sent).</summary>
         Data,
     }
 
     /// <summary>The server's final answer to one message.</summary>
     public sealed class SmtpReply
     {
-        public SmtpReply(bool accepted, int code, string text, SmtpStage stage = SmtpStage.Data)
+        public SmtpReply(bool accepted, int code, string text, SmtpStage stage = SmtpStage.Data, bool handedOver = false)
         {
-            Accepted = accepted; Code = code; Text = text; Stage = stage;
+            Accepted = accepted; Code = code; Text = text; Stage = stage; HandedOver = handedOver;
         }
 
         public bool Accepted { get; }
@@ -28,8 +28,11 @@ namespace MailQuota.Core.Smtp
         public string Text { get; }
         public SmtpStage Stage { get; }
 
+        /// <summary>The end of the message data was sent: from then on the server may have taken the message.</summary>
+        public bool HandedOver { get; }
+
         /// <summary>The connection broke after the message was handed over: the server may or may not have taken it.</summary>
-        public bool Ambiguous => Code == 0 && Stage == SmtpStage.Data;
+        public bool Ambiguous => Code == 0 && HandedOver;
 
         /// <summary>
         /// Recipients the server refused while it accepted the message for the others (a Bcc batch

@@ -23,6 +23,9 @@ namespace MailQuota.Core.Smtp
         public NetworkCredential? Credential { get; }
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
+        /// <summary>Log in even when the connection is not encrypted (a relay on this host); off by default.</summary>
+        public bool AllowUnencryptedAuthentication { get; set; }
+
         public static int DefaultPort(SmtpSecurity security) =>
             security == SmtpSecurity.SslOnConnect ? 465 : security == SmtpSecurity.StartTls ? 587 : 25;
 
