@@ -6,26 +6,26 @@ Import-Module $ModulePath
 $path = "$([IO.Path]::GetTempPath())mqps-bench-$([guid]::NewGuid().ToString('N')).db"
 $account = 'bulk@example.test'
 $now = [DateTimeOffset]::UtcNow
-$ledger = [MailQuota.Core.Ledger.SqliteLedger]::new($path)
+$ledger = [MailQuota.Core.Storage.Sqlite.SqliteLedger]::new($path)
 $tx = $ledger.BeginReservation($account)
 $w = [Diagnostics.Stopwatch]::StartNew()
-for ($i = 0; $i -lt 70000; $i++) { $null = $tx.Insert([MailQuota.Core.Ledger.ReservationRequest]::new($account, "r$i@example.test", 1), $now.AddSeconds(-8.64 * $i)) }
+for ($i = 0; $i -lt 70000; $i++) { $null = $tx.Insert([MailQuota.Core.Quota.ReservationRequest]::new($account, "r$i@example.test", 1), $now.AddSeconds(-8.64 * $i)) }
 $tx.Commit(); $tx.Dispose()
 "seeded 70000 rows in $([int]$w.Elapsed.TotalSeconds) s"
 $policy = ([MailQuota.Core.Profiles.BuiltInProfiles]::All() | Where-Object Name -EQ 'ExchangeOnline').Policy   # 30/min, 10000 rcpt/day
-$monitor = [MailQuota.Core.Monitoring.VolumeMonitor]::new($ledger, $ledger, $ledger, [MailQuota.Core.SystemClock]::Instance, $null)
+$monitor = [MailQuota.Core.Monitoring.VolumeMonitor]::new($ledger, $ledger, $ledger, [MailQuota.Core.Time.SystemClock]::Instance, $null)
 $w.Restart(); $null = $monitor.Check($account, $policy); "first Check (baseline query): $([math]::Round($w.Elapsed.TotalMilliseconds, 2)) ms"
 $w.Restart(); for ($i = 0; $i -lt 1000; $i++) { $null = $monitor.Check($account, $policy) }
 "Check, 1000 calls once the day-quota alert is raised: $([math]::Round($w.Elapsed.TotalMilliseconds / 1000, 3)) ms each"
 $fresh = [MailQuota.Core.Monitoring.VolumeThresholds]::new(); $fresh.SpikeMinimum = 1000000; $fresh.QuotaShare = 100; $fresh.ThrottleMinimumSends = 1000000
-$quiet = [MailQuota.Core.Monitoring.VolumeMonitor]::new($ledger, $ledger, $ledger, [MailQuota.Core.SystemClock]::Instance, $fresh)
+$quiet = [MailQuota.Core.Monitoring.VolumeMonitor]::new($ledger, $ledger, $ledger, [MailQuota.Core.Time.SystemClock]::Instance, $fresh)
 $w.Restart(); for ($i = 0; $i -lt 1000; $i++) { $null = $quiet.Check($account, $policy) }
 "Check, 1000 calls with no condition met (every query runs): $([math]::Round($w.Elapsed.TotalMilliseconds / 1000, 3)) ms each"
-$gate = [MailQuota.Core.Quota.QuotaGate]::new($ledger, [MailQuota.Core.SystemClock]::Instance)
+$gate = [MailQuota.Core.Quota.QuotaGate]::new($ledger, [MailQuota.Core.Time.SystemClock]::Instance)
 $open = [MailQuota.Core.Quota.QuotaPolicy]::new(); $open.MessagesPerMinute = 100000; $open.RecipientsPerDay = 1000000
-$w.Restart(); for ($i = 0; $i -lt 300; $i++) { $d = $gate.TryReserve($open, [MailQuota.Core.Ledger.ReservationRequest]::new($account, "g$i@example.test", 1)); $ledger.Complete($d.ReservationId, 'Sent', [DateTimeOffset]::UtcNow, '250 ok', 1) }
+$w.Restart(); for ($i = 0; $i -lt 300; $i++) { $d = $gate.TryReserve($open, [MailQuota.Core.Quota.ReservationRequest]::new($account, "g$i@example.test", 1)); $ledger.Complete($d.ReservationId, 'Sent', [DateTimeOffset]::UtcNow, '250 ok', 1) }
 "for comparison, QuotaGate.TryReserve + Complete (the ledger work of one send): $([math]::Round($w.Elapsed.TotalMilliseconds / 300, 3)) ms each"
-$log = [MailQuota.Core.Ledger.SendLogQuery]::new()
+$log = [MailQuota.Core.Monitoring.SendLogQuery]::new()
 $w.Restart(); $n = 0; foreach ($e in $ledger.ReadSendLog($log)) { $n++ }
 "ReadSendLog of $n rows: $([int]$w.Elapsed.TotalMilliseconds) ms"
 $ledger.Dispose()

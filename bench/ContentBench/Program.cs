@@ -4,10 +4,10 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
-using MailQuota.Core;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MailQuota.Core.Tests.Corpus;
 
 // Content-duplication benchmarks on the acceptance test's seeded corpus (messages of ~2 KB):
@@ -118,7 +118,11 @@ static void Checks(int total)
         {
             var start = DateTimeOffset.UtcNow - TimeSpan.FromHours(20);
             for (var i = 0; i < stored.Count; i++)
-                tx.Insert(new ReservationRequest(account, $"r{i}@example.test") { MessageId = $"m{i}@example.test", Fingerprint = stored[i] }, start + TimeSpan.FromMilliseconds(500.0 * i));
+            {
+                var at = start + TimeSpan.FromMilliseconds(500.0 * i);
+                var id = tx.Insert(new ReservationRequest(account, $"r{i}@example.test") { MessageId = $"m{i}@example.test" }, at);
+                writer.Add(id, account, at, $"m{i}@example.test", stored[i]);
+            }
             tx.Commit();
         }
         var loaded = watch.Elapsed;

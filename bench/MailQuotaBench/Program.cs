@@ -6,9 +6,9 @@ using System.Linq;
 using System.Threading;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using MailQuota.Core;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using Microsoft.Data.Sqlite;
 using MimeKit;
 

@@ -1,7 +1,8 @@
 using System;
 using System.Management.Automation;
-using MailQuota.Core;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 
 namespace MailQuotaPS
 {
@@ -12,7 +13,7 @@ namespace MailQuotaPS
     /// </summary>
     [Cmdlet(VerbsCommon.Clear, "SendLog", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(SendLogCleared))]
-    public sealed class ClearSendLogCommand : PSCmdlet
+    public sealed class ClearSendLogCommand : LedgerCmdlet
     {
         /// <summary>Delete the sends reserved before this time (a local time unless it says otherwise).</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -20,16 +21,11 @@ namespace MailQuotaPS
 
         /// <summary>The ledger file; $env:MAILQUOTAPS_LEDGER or the per-user default when omitted.</summary>
 
-        [Parameter]
-        public string? LedgerPath { get; set; }
-
         protected override void EndProcessing()
         {
-            string path;
-            try { path = LedgerLocation.Resolve(LedgerPath); }
-            catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
+            var path = ResolveLedgerPath();
 
-            using var ledger = new SqliteLedger(path);
+            using var ledger = OpenLedger(path);
             var retention = new SendLogRetention(ledger, ledger, ledger, SystemClock.Instance);
             var before = new DateTimeOffset(Before);
             try

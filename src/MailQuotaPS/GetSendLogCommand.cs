@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
+using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuotaPS
 {
@@ -11,7 +13,7 @@ namespace MailQuotaPS
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "SendLog")]
     [OutputType(typeof(SendLogEntry))]
-    public sealed class GetSendLogCommand : PSCmdlet
+    public sealed class GetSendLogCommand : LedgerCmdlet
     {
         /// <summary>Sending accounts (wildcards, any case); all when omitted.</summary>
         [Parameter(Position = 0)]
@@ -40,17 +42,11 @@ namespace MailQuotaPS
         [Parameter]
         public DateTime? Before { get; set; }
 
-        /// <summary>The ledger file; $env:MAILQUOTAPS_LEDGER or the per-user default when omitted.</summary>
-        [Parameter]
-        public string? LedgerPath { get; set; }
-
         protected override void ProcessRecord()
         {
-            string path;
-            try { path = LedgerLocation.Resolve(LedgerPath); }
-            catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
+            var path = ResolveLedgerPath();
 
-            using var ledger = new SqliteLedger(path);
+            using var ledger = OpenLedger(path);
             var query = new SendLogQuery
             {
                 Accounts = Account?.Select(p => new TextPattern(p)).ToList(),

@@ -1,9 +1,10 @@
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Monitoring;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 
 namespace MailQuotaPS
 {
@@ -15,37 +16,19 @@ namespace MailQuotaPS
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "SendQuota")]
     [OutputType(typeof(QuotaUsage))]
-    public sealed class GetSendQuotaCommand : PSCmdlet
+    public sealed class GetSendQuotaCommand : ProfileLedgerCmdlet
     {
         /// <summary>Accounts to show; all accounts in the ledger when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         public string[]? Account { get; set; }
 
-        [Parameter]
-        public string? LedgerPath { get; set; }
-
-        /// <summary>Show the windows of this provider profile (instead of each account's remembered limits) with the use so far.</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(SendProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
-        [Parameter]
-        public string? ProfilePath { get; set; }
-
         protected override void ProcessRecord()
         {
-            string path;
-            try { path = LedgerLocation.Resolve(LedgerPath); }
-            catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
-            SendProfile? profile = null;
-            if (Profile != null)
-            {
-                profile = ProfileErrors.Find(this, Profile, ProfilePath);
-            }
+            var path = ResolveLedgerPath();
+            var profile = FindProfile();
 
-            using var ledger = new SqliteLedger(path);
+            using var ledger = OpenLedger(path);
             var gate = new QuotaGate(ledger, SystemClock.Instance);
             var known = ledger.Accounts();
             foreach (var pattern in Account ?? new[] { "*" })

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using MailQuota.Core.Import;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuotaPS
 {
@@ -21,7 +21,7 @@ namespace MailQuotaPS
     /// </example>
     [Cmdlet(VerbsData.Import, "MailRecipient", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(MailRecipient))]
-    public sealed class ImportMailRecipientCommand : CancellableCmdlet
+    public sealed class ImportMailRecipientCommand : LedgerCmdlet
     {
         const string PathSet = "Path";
         const string LiteralPathSet = "LiteralPath";
@@ -64,10 +64,6 @@ namespace MailQuotaPS
         /// <summary>Also drop the addresses that bounced for good (mailbox unknown) in the ledger.</summary>
         [Parameter]
         public SwitchParameter ExcludeBounced { get; set; }
-
-        /// <summary>The ledger for -ExcludeBounced; the default ledger when omitted.</summary>
-        [Parameter]
-        public string? LedgerPath { get; set; }
 
         RecipientImportOptions _options = null!;
         RecipientImport _import = null!;
@@ -181,15 +177,13 @@ namespace MailQuotaPS
 
         void LoadBounces(SuppressionList exclusions)
         {
-            string path;
-            try { path = LedgerLocation.Resolve(LedgerPath); }
-            catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
+            var path = ResolveLedgerPath();
             if (!File.Exists(path))
             {
                 WriteWarning($"There is no ledger at {path} yet: no bounces to exclude.");
                 return;
             }
-            using var ledger = new SqliteLedger(path);
+            using var ledger = OpenLedger(path);
             var added = exclusions.AddBounces(ledger);
             WriteVerbose($"{path}: {Count(added, "address", "addresses")} bounced for good, to exclude.");
         }

@@ -3,15 +3,16 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core;
+using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Monitoring;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuotaPS
@@ -22,7 +23,7 @@ namespace MailQuotaPS
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "ThrottledMail", SupportsShouldProcess = true)]
     [OutputType(typeof(SendResult))]
-    public sealed class SendThrottledMailCommand : CancellableCmdlet
+    public sealed class SendThrottledMailCommand : ProfileLedgerCmdlet
     {
         /// <summary>The row: any object; its properties are the merge fields.</summary>
         [Parameter(ValueFromPipeline = true)]
@@ -151,34 +152,19 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, 20)]
         public int MaxAttempts { get; set; } = 5;
 
-        [Parameter]
-        public string? LedgerPath { get; set; }
-
-        /// <summary>A provider profile (Get-SendProfile): its server, port, TLS and limits; explicit parameters override them.</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(SendProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
-        [Parameter]
-        public string? ProfilePath { get; set; }
-
         /// <summary>Runs once for each volume alert raised during the run, with the alert as $_ (its output is discarded).</summary>
         [Parameter]
         public ScriptBlock? OnAlert { get; set; }
 
         MessageTemplate _template = null!;
         SendSettings _settings = null!;
-        QuotaPolicy? _policy;
-        VolumeMonitor? _monitor;
         string _account = "";
         string _campaign = "";
         SendSummary _summary = null!;
         readonly Dictionary<int, object?> _targets = new Dictionary<int, object?>();
         int _row;
         SqliteLedger? _ledger;
-        MailKitTransport? _transport;
-        SendSession? _session;
+        SendRun? _run;
         readonly ProgressRecord _progress = new ProgressRecord(1, "Send-ThrottledMail", "Starting");
         string? _lastWaitReason;
 
@@ -189,7 +175,7 @@ namespace MailQuotaPS
 
         protected override void BeginProcessing()
         {
-            if (!MailboxAddress.TryParse(From, out var from) || from.Address.IndexOf('@') <= 0)
+            if (!MailAddressRule.TryParse(From, out var from))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
                 return;
@@ -204,7 +190,7 @@ namespace MailQuotaPS
             _template.AllowAnyAttachmentPath = AllowAnyAttachmentPath;
             if (UndisclosedTo != null)
             {
-                if (!MailboxAddress.TryParse(UndisclosedTo, out var undisclosed) || undisclosed.Address.IndexOf('@') <= 0)
+                if (!MailAddressRule.TryParse(UndisclosedTo, out var undisclosed))
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-UndisclosedTo '{UndisclosedTo}' is not a valid e-mail address."), "InvalidUndisclosedTo", ErrorCategory.InvalidArgument, UndisclosedTo));
                 _template.UndisclosedTo = undisclosed;
             }
@@ -216,7 +202,7 @@ namespace MailQuotaPS
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidHeader", ErrorCategory.InvalidArgument, Header)); }
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
-            _account = string.IsNullOrWhiteSpace(Account) ? from.Address.ToLowerInvariant() : Account!;
+            _account = MailAddressRule.AccountKey(Account, from);
             _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
             _summary = new SendSummary(_account, _campaign);
             _settings = ResolveSettings();
@@ -225,11 +211,10 @@ namespace MailQuotaPS
         /// <summary>The profile's server, port and TLS with every explicitly given value on top (a bad profile name stops the run before any row).</summary>
         SendSettings ResolveSettings()
         {
-            SendProfile? profile = null;
-            if (Profile != null)
+            var profile = FindProfile();
+            if (profile != null)
             {
-                profile = ProfileErrors.Find(this, Profile, ProfilePath);
-                WriteVerbose($"Profile {profile!.Name}: {profile.SmtpServer}:{profile.Port} ({profile.SecureSocketOptions}), {profile.Limits}; source {profile.Source}, checked {profile.CheckedOn:yyyy-MM-dd}.");
+                WriteVerbose($"Profile {profile.Name}: {profile.SmtpServer}:{profile.Port} ({profile.SecureSocketOptions}), {profile.Limits}; source {profile.Source}, checked {profile.CheckedOn:yyyy-MM-dd}.");
             }
             var security = MyInvocation.BoundParameters.ContainsKey(nameof(SecureSocketOptions)) ? SecureSocketOptions : (SmtpSecurity?)null;
             return SendSettings.Resolve(profile, SmtpServer, Port, security);
@@ -244,17 +229,17 @@ namespace MailQuotaPS
                 Emit(SendSession.Preview(_template, _account, row), InputObject ?? (object?)row.Address);
                 return;
             }
-            var session = _session ??= OpenSession();
+            var run = _run ??= OpenRun();
             _targets[row.Number] = InputObject ?? (object?)row.Address;
-            Run(() => session.Add(row, CancelToken, ShowWait));
+            Run(() => run.Add(row, CancelToken));
         }
 
         protected override void EndProcessing()
         {
-            if (_session != null)
+            if (_run != null)
             {
-                var session = _session;
-                Run(() => session.Flush(CancelToken, ShowWait));
+                var run = _run;
+                Run(() => run.Flush(CancelToken));
                 _progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(_progress);
             }
@@ -291,15 +276,13 @@ namespace MailQuotaPS
                 });
                 return;
             }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
+            catch (SmtpUnreachableException e)
             {
                 WriteSummary();
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e),
-                    "SmtpConnectionFailed", e is MailKit.Security.AuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e.InnerException),
+                    "SmtpConnectionFailed", e.IsAuthentication ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
                 return;
             }
-            // One volume check per message handed to the server (a Bcc batch is one message).
-            if (results.Any(r => r.Status == RowStatus.Sent || r.Status == RowStatus.Failed || r.Status == RowStatus.Unknown)) ReportAlerts();
             foreach (var result in results)
             {
                 if (result.Status == RowStatus.Sent) _sent++;
@@ -315,7 +298,7 @@ namespace MailQuotaPS
                 _targets.Remove(result.Row);
                 Emit(result, target);
             }
-            if (_session?.Stopped is RunStop stop)
+            if (_run?.Stopped is RunStop stop)
             {
                 WriteSummary();
                 var id = stop.Verdict.Outcome == ReplyOutcome.ContentRejected ? "ContentRejected" : "AccountBlocked";
@@ -346,7 +329,7 @@ namespace MailQuotaPS
             var text = _summary.ToString();
             WriteVerbose(text);
             WriteInformation(new InformationRecord(text, "Send-ThrottledMail") { Tags = { "Summary" } });
-            if (!_summary.Incomplete || _session?.Stopped != null) return;
+            if (!_summary.Incomplete || _run?.Stopped != null) return;
             var hints = new List<string>();
             if (_summary.DeferredUntil is DateTimeOffset until)
                 hints.Add($"Run the same command again (campaign {_campaign}) after {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} to send the deferred rows.");
@@ -357,34 +340,53 @@ namespace MailQuotaPS
                 "SendIncomplete", category, _summary));
         }
 
-        SendSession OpenSession()
+        SendRun OpenRun()
         {
-            string path;
-            try { path = LedgerLocation.Resolve(LedgerPath); }
-            catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); throw; }
-            _ledger = new SqliteLedger(path);
-            var given = new QuotaPolicy
+            var path = ResolveLedgerPath();
+            _ledger = OpenLedger(path);
+            var request = new SendRequest(_template, SmtpSettings())
             {
-                MessagesPerMinute = MaxPerMinute,
-                MessagesPerHour = MaxPerHour,
-                MessagesPerDay = MaxPerDay,
-                RecipientsPerHour = MaxRecipientsPerHour,
-                RecipientsPerDay = MaxRecipientsPerDay,
-                MaxRecipientsPerMessage = MaxRecipientsPerMessage,
-                MinInterval = MinInterval,
-                NearDuplicatesPerHour = MaxNearDuplicatesPerHour,
-                NearDuplicatesPerDay = MaxNearDuplicatesPerDay,
-                SimilarityThreshold = SimilarityThreshold,
+                Account = Account,
+                Campaign = _campaign,
+                Limits = new QuotaPolicy
+                {
+                    MessagesPerMinute = MaxPerMinute,
+                    MessagesPerHour = MaxPerHour,
+                    MessagesPerDay = MaxPerDay,
+                    RecipientsPerHour = MaxRecipientsPerHour,
+                    RecipientsPerDay = MaxRecipientsPerDay,
+                    MaxRecipientsPerMessage = MaxRecipientsPerMessage,
+                    MinInterval = MinInterval,
+                    NearDuplicatesPerHour = MaxNearDuplicatesPerHour,
+                    NearDuplicatesPerDay = MaxNearDuplicatesPerDay,
+                    SimilarityThreshold = SimilarityThreshold,
+                },
+                ProfileLimits = _settings.Profile?.Policy,
+                Options = new SendOptions
+                {
+                    RecipientsPerMessage = RecipientsPerMessage,
+                    BatchSize = BatchSize,
+                    BatchDelay = BatchDelay,
+                    MaxWait = MaxWait,
+                    RetryUnknown = RetryUnknown,
+                    Retry = new RetryPolicy { MaxAttempts = MaxAttempts },
+                },
+                DuplicateAction = DuplicateAction,
             };
-            var policy = _policy = AccountPolicy.Resolve(_ledger, _account, given, SystemClock.Instance.UtcNow, out var source, _settings.Profile?.Policy);
-            _monitor = new VolumeMonitor(_ledger, _ledger, _ledger, SystemClock.Instance);
-            var limits = string.Join(", ", policy.Limits());
-            if (source == PolicySource.Default)
+            SendRun run;
+            try { run = SendRun.Create(request, _ledger, SystemClock.Instance); }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage));
+                throw;
+            }
+            var limits = string.Join(", ", run.Policy.Limits());
+            if (run.PolicySource == PolicySource.Default)
                 WriteWarning($"No limits are known for account '{_account}': using a conservative default ({limits}). Give -MaxPerMinute, -MaxPerHour, -MaxPerDay for your provider; they are remembered for the account.");
             else
-                WriteVerbose($"Account '{_account}' sends under {limits} ({source.ToString().ToLowerInvariant()} policy); ledger {path}.");
+                WriteVerbose($"Account '{_account}' sends under {limits} ({run.PolicySource.ToString().ToLowerInvariant()} policy); ledger {path}.");
             WriteVerbose($"Campaign {_campaign}: rows already sent under it are skipped.");
-            if (_ledger.GetPacing(_account) is PacingState pacing)
+            if (run.PacingAtStart is PacingState pacing)
             {
                 var now = SystemClock.Instance.UtcNow;
                 if (pacing.IsSuspendedAt(now))
@@ -392,27 +394,9 @@ namespace MailQuotaPS
                 else if (pacing.Interval is TimeSpan interval)
                     WriteVerbose($"Account '{_account}' starts at a reduced pace of one message per {interval.TotalSeconds:0.###} s after the server throttled ({pacing.Reason}).");
             }
-            var options = new SendOptions
-            {
-                Campaign = _campaign,
-                RecipientsPerMessage = RecipientsPerMessage,
-                BatchSize = BatchSize,
-                BatchDelay = BatchDelay,
-                MaxWait = MaxWait,
-                RetryUnknown = RetryUnknown,
-                Retry = new RetryPolicy { MaxAttempts = MaxAttempts },
-            };
-            _transport = new MailKitTransport(SmtpSettings());
-            try
-            {
-                return new SendSession(_account, policy, _template, _ledger, _ledger, _ledger, _transport, SystemClock.Instance, options,
-                    new ContentGuard(_ledger, SystemClock.Instance, policy, DuplicateAction));
-            }
-            catch (ArgumentException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage));
-                throw;
-            }
+            run.Waiting += ShowWait;
+            run.AlertRaised += ReportAlert;
+            return run;
         }
 
         SmtpSettings? _smtp;
@@ -430,16 +414,13 @@ namespace MailQuotaPS
             };
         }
 
-        /// <summary>After a send: the core decides which alerts to raise (once each); here they become warnings and -OnAlert runs.</summary>
-        void ReportAlerts()
+        /// <summary>The core raised a volume alert (once each): a warning here, and -OnAlert runs.</summary>
+        void ReportAlert(SendAlert alert)
         {
-            foreach (var alert in _monitor!.Check(_account, _policy!))
-            {
-                WriteWarning(alert.Message);
-                if (OnAlert == null) continue;
-                try { OnAlert.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", alert) }, alert); }
-                catch (RuntimeException e) { WriteError(new ErrorRecord(e, "OnAlertFailed", ErrorCategory.OperationStopped, alert)); }
-            }
+            WriteWarning(alert.Message);
+            if (OnAlert == null) return;
+            try { OnAlert.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", alert) }, alert); }
+            catch (RuntimeException e) { WriteError(new ErrorRecord(e, "OnAlertFailed", ErrorCategory.OperationStopped, alert)); }
         }
 
         void ShowWait(WaitNotice wait)
@@ -462,7 +443,7 @@ namespace MailQuotaPS
 
         public override void Dispose()
         {
-            _transport?.Dispose();
+            _run?.Dispose();
             _ledger?.Dispose();
             base.Dispose();
         }

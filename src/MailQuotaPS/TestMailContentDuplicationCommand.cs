@@ -3,11 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using MailQuota.Core;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuotaPS
@@ -22,7 +22,7 @@ namespace MailQuotaPS
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "MailContentDuplication", DefaultParameterSetName = TemplateSet)]
     [OutputType(typeof(ContentDuplicationResult), typeof(ContentDuplicationSummary))]
-    public sealed class TestMailContentDuplicationCommand : PSCmdlet
+    public sealed class TestMailContentDuplicationCommand : ProfileLedgerCmdlet
     {
         const string TemplateSet = "Template";
         const string EmlSet = "Eml";
@@ -74,19 +74,6 @@ namespace MailQuotaPS
         /// <summary>One object for the whole input (clusters, their sizes, the largest) instead of one per message.</summary>
         [Parameter]
         public SwitchParameter Summary { get; set; }
-
-        /// <summary>The ledger file; $env:MAILQUOTAPS_LEDGER or the per-user default when omitted. Never created by a test.</summary>
-        [Parameter]
-        public string? LedgerPath { get; set; }
-
-        /// <summary>Judge against this provider profile's near-duplicate policy instead of the account's remembered one.</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(SendProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
-        [Parameter]
-        public string? ProfilePath { get; set; }
 
         readonly List<ContentSample> _samples = new List<ContentSample>();
         MergeTemplate? _subject, _text, _html;
@@ -160,13 +147,11 @@ namespace MailQuotaPS
         protected override void EndProcessing()
         {
             if (_samples.Count == 0) return;
-            string path;
-            try { path = LedgerLocation.Resolve(LedgerPath); }
-            catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); return; }
+            var path = ResolveLedgerPath();
 
             var account = AccountToCompare();
             // Testing never creates a ledger: with none there are no recent sends, only the input.
-            using var ledger = account != null && File.Exists(path) ? new SqliteLedger(path) : null;
+            using var ledger = account != null && File.Exists(path) ? OpenLedger(path) : null;
             if (ledger == null)
                 WriteVerbose(account == null ? "No account given: the messages are compared with each other only." : $"No ledger at '{path}': the messages are compared with each other only.");
             var overrides = new QuotaPolicy
@@ -175,7 +160,7 @@ namespace MailQuotaPS
                 NearDuplicatesPerHour = MaxNearDuplicatesPerHour,
                 NearDuplicatesPerDay = MaxNearDuplicatesPerDay,
             };
-            var basePolicy = Profile != null ? ProfileErrors.Find(this, Profile, ProfilePath).Policy
+            var basePolicy = Profile != null ? FindProfile()!.Policy
                 : ledger != null ? ledger.GetPolicy(account!) : null;
             var policy = basePolicy?.With(overrides) ?? overrides;
             var analyzer = new ContentDuplicationAnalyzer(ledger, policy, SystemClock.Instance);
@@ -198,7 +183,7 @@ namespace MailQuotaPS
             if (!string.IsNullOrWhiteSpace(Account)) return Account;
             if (!string.IsNullOrWhiteSpace(From))
             {
-                if (MailboxAddress.TryParse(From, out var from) && from.Address.IndexOf('@') > 0) return from.Address.ToLowerInvariant();
+                if (MailAddressRule.TryParse(From, out var from)) return MailAddressRule.AccountKey(Account, from);
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
             }
             return _emlAccount;

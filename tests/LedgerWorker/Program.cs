@@ -1,6 +1,6 @@
 using System;
-using MailQuota.Core;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MailQuota.Core.Quota;
 
 // Usage: LedgerWorker <ledger> <account> <attempts> <perHourLimit>

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Tests

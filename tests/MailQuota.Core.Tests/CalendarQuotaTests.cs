@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {

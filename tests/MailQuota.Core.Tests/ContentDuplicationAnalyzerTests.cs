@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {
@@ -59,7 +59,7 @@ namespace MailQuota.Core.Tests
             var gate = new QuotaGate(ledger, _clock);
             for (var i = 1; i <= 5; i++)
             {
-                gate.TryReserve(new QuotaPolicy(), new ReservationRequest("lib@example.test", $"r{i}@example.test") { MessageId = $"sent{i}", Fingerprint = ContentFingerprint.Of(Row(i).Content) });
+                gate.TryReserve(new QuotaPolicy(), new ReservationRequest("lib@example.test", $"r{i}@example.test") { MessageId = $"sent{i}" }.WithFingerprint(ledger, ContentFingerprint.Of(Row(i).Content)));
                 _clock.Advance(TimeSpan.FromMinutes(20));
             }
             var analyzer = new ContentDuplicationAnalyzer(ledger, new QuotaPolicy { NearDuplicatesPerHour = 3 }, _clock);

@@ -2,10 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuota.Core.Tests
@@ -139,14 +140,14 @@ namespace MailQuota.Core.Tests
             var fingerprint = ContentFingerprint.Of(MessageContent.FromTemplate(Template, Row(1).Fields));
             var start = _clock.UtcNow;
             Assert.Equal(ContentVerdict.Ok, guard.Check(Account, fingerprint).Verdict);
-            gate.TryReserve(new QuotaPolicy(), new ReservationRequest(Account, "x@example.test") { Fingerprint = fingerprint, MessageId = "first" });
+            gate.TryReserve(new QuotaPolicy(), new ReservationRequest(Account, "x@example.test") { MessageId = "first" }.WithFingerprint(_ledger, fingerprint));
             _clock.Advance(TimeSpan.FromMinutes(10));
             var warn = guard.Check(Account, fingerprint);
             Assert.Equal(ContentVerdict.Warn, warn.Verdict);
             Assert.Equal(1, warn.ExactDuplicateCount);
             Assert.Equal("first", warn.ClosestMessageId);
             Assert.Equal(1.0, warn.Similarity);
-            gate.TryReserve(new QuotaPolicy(), new ReservationRequest(Account, "y@example.test") { Fingerprint = fingerprint });
+            gate.TryReserve(new QuotaPolicy(), new ReservationRequest(Account, "y@example.test").WithFingerprint(_ledger, fingerprint));
             var block = guard.Check(Account, fingerprint);
             Assert.Equal(ContentVerdict.Block, block.Verdict);
             Assert.Equal(2, block.NearDuplicateCount);

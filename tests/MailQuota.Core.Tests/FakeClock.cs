@@ -1,6 +1,6 @@
 using System;
 using System.Threading;
-using MailQuota.Core;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Tests
 {

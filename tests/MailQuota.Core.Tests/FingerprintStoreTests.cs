@@ -3,8 +3,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {
@@ -20,7 +20,7 @@ namespace MailQuota.Core.Tests
         const string Body = "The quarterly figures for the northern region are attached; revenue rose in every month and the new warehouse opened on time. Please review the numbers before the Zanzibarquokka meeting.";
 
         long Reserve(SqliteLedger ledger, string account, ContentFingerprint fingerprint, string messageId) =>
-            new QuotaGate(ledger, _clock).TryReserve(new QuotaPolicy(), new ReservationRequest(account, "r@example.test") { MessageId = messageId, Fingerprint = fingerprint }).ReservationId!.Value;
+            new QuotaGate(ledger, _clock).TryReserve(new QuotaPolicy(), new ReservationRequest(account, "r@example.test") { MessageId = messageId }.WithFingerprint(ledger, fingerprint)).ReservationId!.Value;
 
         [Fact]
         public void A_fingerprint_is_written_with_its_reservation_and_found_again_after_reopening()

@@ -1,4 +1,5 @@
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Smtp;
+
 
 namespace MailQuota.Core.Tests
 {

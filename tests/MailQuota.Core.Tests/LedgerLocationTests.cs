@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {

@@ -2,10 +2,10 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {

@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Monitoring;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {

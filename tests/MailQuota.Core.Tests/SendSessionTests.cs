@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuota.Core.Tests
@@ -145,7 +146,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Deferred, deferred.Status);
             Assert.Equal(start + TimeSpan.FromHours(1), deferred.DeferredUntil);
             Assert.Contains("2 messages per hour", deferred.Reply);
-            Assert.Contains("MaxWait", deferred.Reply);
+            Assert.Contains("longer than the longest wait allowed", deferred.Reply);
             Assert.Equal(TimeSpan.Zero, _clock.Slept);
             Assert.Equal(2, _transport.Sent.Count);
         }
@@ -204,7 +205,8 @@ namespace MailQuota.Core.Tests
             // A process that died after reserving row 2: its reservation stays in flight.
             using (var tx = _ledger.BeginReservation("hr@example.test"))
             {
-                tx.Insert(new ReservationRequest("hr@example.test", "dead@example.test") { Campaign = "payroll-2026-11", RowKeys = new[] { "dead@example.test" } }, _clock.UtcNow);
+                var id = tx.Insert(new ReservationRequest("hr@example.test", "dead@example.test") { Campaign = "payroll-2026-11" }, _clock.UtcNow);
+                _ledger.LinkRows("payroll-2026-11", new[] { "dead@example.test" }, id, retryUnknown: false);
                 tx.Commit();
             }
 
@@ -215,7 +217,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Skipped, sent.Status);
             Assert.Contains("earlier run of campaign payroll-2026-11", sent.Reply);
             Assert.Equal(RowStatus.Unknown, dead.Status);
-            Assert.Contains("-RetryUnknown", dead.Reply);
+            Assert.Contains("retry rows of unknown outcome", dead.Reply);
             Assert.Equal(RowStatus.Sent, fresh.Status);
             Assert.Equal(new[] { "sent@example.test", "new@example.test" }, _transport.Sent.Select(s => s.Recipients.Single().Address));
 

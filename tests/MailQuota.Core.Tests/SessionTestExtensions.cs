@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Sending;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Tests
 {

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuota.Core.Tests
 {

@@ -18,14 +18,14 @@ function Add-TestSend {
     $order = @(0..($At.Count - 1) | Sort-Object { $At[$_] })
     $At = @($order | ForEach-Object { $At[$_] })
     if ($Recipient) { $Recipient = @($order | ForEach-Object { $Recipient[$_] }) }
-    $ledger = [MailQuota.Core.Ledger.SqliteLedger]::new($LedgerPath)
+    $ledger = [MailQuota.Core.Storage.Sqlite.SqliteLedger]::new($LedgerPath)
     try {
         $ids = [System.Collections.Generic.List[long]]::new()
         $tx = $ledger.BeginReservation($Account)
         try {
             for ($i = 0; $i -lt $At.Count; $i++) {
                 $to = if ($Recipient) { $Recipient[$i] } else { "history-$([guid]::NewGuid().ToString('N'))@example.test" }
-                $request = [MailQuota.Core.Ledger.ReservationRequest]::new($Account, $to, 1)
+                $request = [MailQuota.Core.Quota.ReservationRequest]::new($Account, $to, 1)
                 $request.Campaign = $Campaign
                 $request.MessageId = "$([guid]::NewGuid().ToString('N'))@example.test"
                 $ids.Add($tx.Insert($request, $At[$i]))

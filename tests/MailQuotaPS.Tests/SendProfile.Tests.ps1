@@ -11,8 +11,8 @@ Describe 'The profile, send-log and alert cmdlets' {
             'Get-SendProfile' = 'MailQuota.Core.Profiles.SendProfile'
             'New-SendProfile' = 'MailQuota.Core.Profiles.SendProfile'
             'Set-SendProfile' = 'MailQuota.Core.Profiles.SendProfile'
-            'Get-SendLog'     = 'MailQuota.Core.Ledger.SendLogEntry'
-            'Clear-SendLog'   = 'MailQuota.Core.Ledger.SendLogCleared'
+            'Get-SendLog'     = 'MailQuota.Core.Monitoring.SendLogEntry'
+            'Clear-SendLog'   = 'MailQuota.Core.Monitoring.SendLogCleared'
         }
         foreach ($name in $outputs.Keys) { (Get-Command $name -Module MailQuotaPS).OutputType.Name | Should -Contain $outputs[$name] }
         foreach ($name in 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Clear-SendLog') {
@@ -165,7 +165,7 @@ Describe 'Send-ThrottledMail -Profile' {
         # the account remembers the profile's limits (with the explicit MinInterval), so a later run needs neither
         $remembered = Get-SendQuota -Account notices@example.test -LedgerPath $ledger
         $remembered.Limit | Should -Be @(10, 200, 1000, 1000)
-        $stored = [MailQuota.Core.Ledger.SqliteLedger]::new($ledger)
+        $stored = [MailQuota.Core.Storage.Sqlite.SqliteLedger]::new($ledger)
         try { $stored.GetPolicy('notices@example.test').MinInterval | Should -Be ([TimeSpan]::Zero) } finally { $stored.Dispose() } # the explicit value, not the profile's 2 s
         $next = 'staff4@example.test' | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $Server.SmtpPort -From 'notices@example.test' -Subject 'Hello' -Body 'b' -LedgerPath $ledger -Verbose 4>&1
         $next.Status | Should -Be 'Sent'

@@ -25,7 +25,7 @@ Describe 'Send-ThrottledMail against a server that pushes back (scripted SMTP se
         $received = @(Get-ScriptedSmtpMessage $Server)
         $received.Count | Should -Be 60
         ($received.To | Sort-Object -Unique).Count | Should -Be 60
-        $store = [MailQuota.Core.Ledger.SqliteLedger]::new($ledger)
+        $store = [MailQuota.Core.Storage.Sqlite.SqliteLedger]::new($ledger)
         try {
             $pacing = $store.GetPacing('notices@example.test')
             $pacing.Reason | Should -BeLike '454 *too frequently sending'
@@ -135,7 +135,7 @@ Describe 'Send-ThrottledMail against a server that pushes back (scripted SMTP se
         $p = Send-To $Server $ledger
         $r = New-Rows 5 | Send-ThrottledMail @p -Subject 'Hi {{Name}}' -Body 'x' -MaxPerHour 3 -MaxWait ([TimeSpan]::FromSeconds(5)) -ErrorVariable errs -ErrorAction SilentlyContinue
         $r.Status | Should -Be @('Sent', 'Sent', 'Sent', 'Deferred', 'Deferred')
-        $r[3].Reply | Should -BeLike '*3 messages per hour*MaxWait*'
+        $r[3].Reply | Should -BeLike '*3 messages per hour*longest wait allowed*'
         $r[3].DeferredUntil | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddMinutes(59))
         $errs[-1].CategoryInfo.Category | Should -Be 'LimitsExceeded'
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Content
 {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Content
 {
@@ -43,32 +44,32 @@ namespace MailQuota.Core.Content
         }
 
         /// <summary>
-        /// Fingerprints the message and lets it through, waits until the limits allow it, skips it,
-        /// or throws <see cref="ContentLimitExceededException"/>, as the run's action says.
+        /// Decides on the message now: send it, skip it, wait until the limits may allow it (the caller
+        /// waits, then asks again: another process may have sent meanwhile), or throws
+        /// <see cref="ContentLimitExceededException"/>, as the run's action says.
         /// </summary>
-        public ContentAdmission Admit(string account, MessageContent content, int row, string recipient, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        public ContentAdmission Admit(string account, ContentFingerprint fingerprint, int row, string recipient)
         {
-            var fingerprint = ContentFingerprint.Of(content);
             if (!_policy.HasLimits) return ContentAdmission.Send(fingerprint);
-            while (true)
+            var check = Check(account, fingerprint);
+            if (check.Verdict != ContentVerdict.Block) return ContentAdmission.Send(fingerprint);
+            var until = check.RetryAt!.Value;
+            switch (_action)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var check = Check(account, fingerprint);
-                if (check.Verdict != ContentVerdict.Block) return ContentAdmission.Send(fingerprint);
-                var until = check.RetryAt!.Value;
-                switch (_action)
-                {
-                    case DuplicateAction.Warn:
-                        return ContentAdmission.Send(fingerprint, $"Row {row} ({recipient}) was sent although {check.Reason}.");
-                    case DuplicateAction.Skip:
-                        return ContentAdmission.Skip(fingerprint, $"Row {row} ({recipient}) was skipped: {check.Reason}; it could go at {until.ToString("u", CultureInfo.InvariantCulture)}.");
-                    case DuplicateAction.Stop:
-                        throw new ContentLimitExceededException(row, recipient, check);
-                }
-                // Count down to the time the window frees up, then look again: another process may have sent meanwhile.
-                _clock.WaitUntil(until, row, recipient, check.Reason!, onWait, cancellationToken);
+                case DuplicateAction.Warn:
+                    return ContentAdmission.Send(fingerprint, $"Row {row} ({recipient}) was sent although {check.Reason}.");
+                case DuplicateAction.Skip:
+                    return ContentAdmission.Skip(fingerprint, $"Row {row} ({recipient}) was skipped: {check.Reason}; it could go at {until.ToString("u", CultureInfo.InvariantCulture)}.");
+                case DuplicateAction.Stop:
+                    throw new ContentLimitExceededException(row, recipient, check);
+                default:
+                    return ContentAdmission.Wait(fingerprint, until, check.Reason!);
             }
         }
+
+        /// <summary>Keeps the admitted message's fingerprint with its send: called inside the reservation's transaction.</summary>
+        public void Keep(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint) =>
+            _store.Add(sendId, account, at, messageId, fingerprint);
 
         static string Describe(TimeSpan window) => window == TimeSpan.FromDays(1) ? "day" : window == TimeSpan.FromHours(1) ? "hour" : window.ToString();
     }

@@ -4,8 +4,7 @@ using System.Collections.Generic;
 namespace MailQuota.Core.Content
 {
     /// <summary>
-    /// The fingerprints of past sends, written with each reservation (see
-    /// <c>ReservationRequest.Fingerprint</c>) and looked up through their LSH band keys, so a check
+    /// The fingerprints of past sends, written with each reservation (inside its transaction) and looked up through their LSH band keys, so a check
     /// reads only the few sends that can be similar, never the whole window.
     /// </summary>
     public interface IFingerprintStore
@@ -15,6 +14,12 @@ namespace MailQuota.Core.Content
         /// share at least one band key with <paramref name="fingerprint"/>, in no particular order.
         /// </summary>
         IReadOnlyList<StoredFingerprint> Candidates(string account, ContentFingerprint fingerprint, DateTimeOffset since);
+
+        /// <summary>
+        /// Keeps the fingerprint of the send just reserved (only a fresh one, with its LSH keys);
+        /// called inside the reservation's transaction. A send later released or refused loses it.
+        /// </summary>
+        void Add(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint);
     }
 
     /// <summary>One past send as the content checks see it.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Text;
+using MailQuota.Core.Mail;
 using MimeKit;
 
 namespace MailQuota.Core.Import
@@ -63,7 +64,7 @@ namespace MailQuota.Core.Import
                 corrected = true;
             }
 
-            if (!MailboxAddress.TryParse(ParserOptions.Default, text, out var mailbox) || mailbox.Address.IndexOf('@') <= 0)
+            if (!MailAddressRule.TryParse(text, out var mailbox))
                 return Refuse(written, WhyNotParsed(text), out errorId, out reason);
             var asciiDomain = AsciiDomain(mailbox.Domain, out var why);
             if (asciiDomain == null)

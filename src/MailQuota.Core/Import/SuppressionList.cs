@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Threading;
-using MailQuota.Core.Ledger;
 
 namespace MailQuota.Core.Import
 {

@@ -34,7 +34,7 @@ namespace MailQuota.Core.Mail
                 throw new InvalidRowException("NoRecipient", "it has no recipient address (expected a To, Email, EmailAddress, Mail or Address property)");
             if (ContainsLineBreak(address!) || ContainsLineBreak(name))
                 throw new InvalidRowException("HeaderInjection", "the address or name contains a line break");
-            if (!MailboxAddress.TryParse(ParserOptions.Default, address, out var parsed) || !Usable(parsed))
+            if (!MailAddressRule.TryParse(address, out var parsed))
                 throw new InvalidRowException("InvalidAddress", $"'{address}' is not a valid e-mail address");
             if (name != null && name.Length > MaxHeaderValue)
                 throw new InvalidRowException("HeaderTooLong", $"the name is {name.Length} characters; at most {MaxHeaderValue} fit a header");
@@ -158,13 +158,10 @@ namespace MailQuota.Core.Mail
             var text = HeaderValue(header + " header", template, fields);
             if (string.IsNullOrWhiteSpace(text)) return Enumerable.Empty<MailboxAddress>();
             if (!InternetAddressList.TryParse(ParserOptions.Default, text, out var parsed) ||
-                !parsed.Mailboxes.All(Usable))
+                !parsed.Mailboxes.All(MailAddressRule.IsUsable))
                 throw new InvalidRowException("InvalidAddress", $"'{text}' in {header} is not a list of valid e-mail addresses");
             return parsed.Mailboxes.ToList();
         }
-
-        /// <summary>A parsed address a server can deliver to: a local part, an @ and a domain.</summary>
-        static bool Usable(MailboxAddress m) => m.Address.IndexOf('@') > 0 && !m.Address.EndsWith("@", StringComparison.Ordinal);
 
         static bool ContainsLineBreak(string? s) => s != null && s.IndexOfAny(new[] { '\r', '\n' }) >= 0;
     }

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Monitoring
 {

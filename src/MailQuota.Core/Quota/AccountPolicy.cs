@@ -1,5 +1,4 @@
 using System;
-using MailQuota.Core.Ledger;
 
 namespace MailQuota.Core.Quota
 {

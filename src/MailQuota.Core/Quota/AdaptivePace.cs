@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using MailQuota.Core.Ledger;
 
 namespace MailQuota.Core.Quota
 {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using MailQuota.Core.Ledger;
+using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Quota
 {
@@ -119,6 +119,7 @@ namespace MailQuota.Core.Quota
                 return ReserveDecision.Wait(until, reason!, now);
 
             var id = tx.Insert(request, now);
+            request.AlsoRecord?.Invoke(id, now);
             tx.Commit();
             return ReserveDecision.Grant(id, now);
         }

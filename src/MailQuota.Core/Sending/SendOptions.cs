@@ -1,4 +1,5 @@
 using System;
+using MailQuota.Core.Campaigns;
 using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Sending

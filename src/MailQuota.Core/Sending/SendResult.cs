@@ -46,18 +46,4 @@ namespace MailQuota.Core.Sending
         /// <summary>For Invalid rows: a stable identifier of the reason (InvalidAddress, MissingMergeField…).</summary>
         public string? ErrorId { get; set; }
     }
-
-    /// <summary>Told to the caller while the gate makes a message wait, once per tick.</summary>
-    public sealed class WaitNotice
-    {
-        public WaitNotice(int row, string recipient, DateTimeOffset until, TimeSpan remaining, string reason)
-        {
-            Row = row; Recipient = recipient; Until = until; Remaining = remaining; Reason = reason;
-        }
-        public int Row { get; }
-        public string Recipient { get; }
-        public DateTimeOffset Until { get; }
-        public TimeSpan Remaining { get; }
-        public string Reason { get; }
-    }
 }

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
-using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuota.Core.Sending
@@ -19,28 +20,23 @@ namespace MailQuota.Core.Sending
     /// </summary>
     public sealed class SendSession
     {
-        /// <summary>The span over which the pace an account was sending at is measured, when a throttle reply halves it.</summary>
-        static readonly TimeSpan PaceSample = TimeSpan.FromMinutes(1);
-
         static readonly SendResult[] NoResults = new SendResult[0];
 
         readonly string _account;
         readonly QuotaPolicy _policy;
         readonly MessageComposer _composer;
-        readonly ILedger _ledger;
-        readonly IPacingStore _pacing;
-        readonly ICampaignStore _campaigns;
+        readonly CampaignRows _campaignRows;
         readonly QuotaGate _gate;
-        readonly IMailTransport _transport;
+        readonly PacingController _pace;
+        readonly DeliveryAttempt _delivery;
+        readonly RowBatcher _batcher;
         readonly IClock _clock;
         readonly SendOptions _options;
         readonly MessageTemplate _template;
         readonly ContentGuard? _contentGuard;
         readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
-        readonly List<PendingRow> _pending = new List<PendingRow>();
         int _sentMessages;
         int _pausedAfter;
-        bool _serverAnswered;
 
         /// <summary>Throws <see cref="ArgumentException"/> when the options cannot work with the template or the policy.</summary>
         /// <param name="contentGuard">Checks each message against the near-duplicate policy and gives the fingerprint kept with its reservation; null keeps none.</param>
@@ -54,11 +50,11 @@ namespace MailQuota.Core.Sending
             _account = account;
             _policy = policy;
             _composer = new MessageComposer(template);
-            _ledger = ledger;
-            _pacing = pacing;
-            _campaigns = campaigns;
+            _campaignRows = new CampaignRows(campaigns, _options);
             _gate = new QuotaGate(ledger, clock);
-            _transport = transport;
+            _pace = new PacingController(account, policy, ledger, pacing, _options);
+            _delivery = new DeliveryAttempt(transport, _composer.Sender, ledger, campaigns, clock, _options);
+            _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
         }
 
@@ -77,7 +73,7 @@ namespace MailQuota.Core.Sending
             }
             catch (InvalidRowException e)
             {
-                Invalid(result, e);
+                RowResults.Invalid(result, e);
             }
             return result;
         }
@@ -92,71 +88,35 @@ namespace MailQuota.Core.Sending
             var result = new SendResult { Row = row.Number, Recipient = row.Address ?? "", Account = _account, Campaign = _options.Campaign };
             MailboxAddress to;
             try { to = MessageComposer.ParseRecipient(row.Address, row.Name); }
-            catch (InvalidRowException e) { return new[] { Invalid(result, e) }; }
+            catch (InvalidRowException e) { return new[] { RowResults.Invalid(result, e) }; }
             result.Recipient = to.Address;
             var key = CampaignKey.RowKey(to.Address);
-            if (!_seen.Add(key)) return new[] { Skipped(result, "the same address came earlier in this run") };
-            if (EarlierRun(key, result) is SendResult done) return new[] { done };
-            _pending.Add(new PendingRow(row, to, key, result));
-            return _pending.Count >= _options.RecipientsPerMessage ? SendPending(cancellationToken, onWait) : NoResults;
+            if (!_seen.Add(key)) return new[] { RowResults.Skipped(result, "the same address came earlier in this run") };
+            if (_campaignRows.Outcome(key, result) is SendResult done) return new[] { done };
+            return _batcher.Add(new PendingRow(row, to, key, result)) ? SendPending(cancellationToken, onWait) : NoResults;
         }
 
         /// <summary>Sends the rows still gathered for a Bcc batch (at the end of the input).</summary>
         public IReadOnlyList<SendResult> Flush(CancellationToken cancellationToken, Action<WaitNotice>? onWait = null) =>
-            _pending.Count > 0 ? SendPending(cancellationToken, onWait) : NoResults;
+            _batcher.HasPending ? SendPending(cancellationToken, onWait) : NoResults;
 
-        /// <summary>
-        /// Refuses what cannot work with several rows per message: merge fields (one message cannot be
-        /// personalised for several rows) and more rows than the policy's recipients per message.
-        /// </summary>
-        public static void CheckBatching(MessageTemplate template, QuotaPolicy? policy, int perMessage)
-        {
-            if (perMessage < 1) throw new ArgumentException("-RecipientsPerMessage must be at least 1.");
-            if (perMessage == 1) return;
-            var fields = template.MergeFields();
-            if (fields.Count > 0)
-                throw new ArgumentException($"-RecipientsPerMessage {perMessage} sends one message to several rows, so it cannot be personalised: remove the merge fields {string.Join(", ", fields.Select(f => "{{" + f + "}}"))} or send one message per row.");
-            if (policy?.MaxRecipientsPerMessage is int max && perMessage > max)
-                throw new ArgumentException($"-RecipientsPerMessage {perMessage} is above the account's maximum of {max} recipients per message.");
-        }
-
-        /// <summary>The row's fate in an earlier run of the campaign: done (sent, or refused for good), unknown, or null to send it.</summary>
-        SendResult? EarlierRun(string key, SendResult result)
-        {
-            if (_options.Campaign is not string campaign || _campaigns.FindRow(campaign, key) is not CampaignRow earlier) return null;
-            if (earlier.RejectedReply != null)
-                return Skipped(result, $"refused for good in an earlier run of campaign {campaign} ({earlier.At:u}): {earlier.RejectedReply}");
-            switch (earlier.Status)
-            {
-                case SendStatus.Sent:
-                    result.SentAt = earlier.At;
-                    return Skipped(result, $"sent in an earlier run of campaign {campaign} at {earlier.At:u} (another campaign id sends it again)");
-                case SendStatus.InFlight:
-                case SendStatus.Unknown:
-                    if (_options.RetryUnknown) return null;
-                    result.Status = RowStatus.Unknown;
-                    result.Reply = $"an earlier run of campaign {campaign} handed it to the server at {earlier.At:u} and never learnt the outcome; give -RetryUnknown to send it again";
-                    return result;
-                default:
-                    return null;
-            }
-        }
+        /// <summary>Refuses what cannot work with several rows per message (merge fields, more than the policy allows): ArgumentException.</summary>
+        public static void CheckBatching(MessageTemplate template, QuotaPolicy? policy, int perMessage) => RowBatcher.Check(template, policy, perMessage);
 
         IReadOnlyList<SendResult> SendPending(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
-            var batch = _pending.ToList();
-            _pending.Clear();
+            var batch = _batcher.Take();
             ComposedMessage composed;
             try { composed = Compose(batch); }
             catch (InvalidRowException e)
             {
-                foreach (var row in batch) Invalid(row.Result, e);
+                foreach (var row in batch) RowResults.Invalid(row.Result, e);
                 return batch.Select(r => r.Result).ToList();
             }
             var content = Guard(batch, cancellationToken, onWait);
             if (content?.Skipped == true)
             {
-                foreach (var row in batch) Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
+                foreach (var row in batch) RowResults.Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
                 return batch.Select(r => r.Result).ToList();
             }
             Deliver(batch, composed, content?.Fingerprint, cancellationToken, onWait);
@@ -172,9 +132,19 @@ namespace MailQuota.Core.Sending
         {
             if (_contentGuard == null) return null;
             var first = batch[0];
-            var content = _contentGuard.Admit(_account, MessageContent.FromTemplate(_template, first.Row.Fields), first.Row.Number, first.To.Address, cancellationToken, onWait);
-            foreach (var row in batch) row.Result.Warning = content.Warning;
-            return content;
+            var fingerprint = ContentFingerprint.Of(MessageContent.FromTemplate(_template, first.Row.Fields));
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var content = _contentGuard.Admit(_account, fingerprint, first.Row.Number, first.To.Address);
+                if (content.WaitUntil is DateTimeOffset until)
+                {
+                    WaitUntil(until, content.Warning!, first, cancellationToken, onWait);
+                    continue;
+                }
+                foreach (var row in batch) row.Result.Warning = content.Warning;
+                return content;
+            }
         }
 
         /// <summary>One message for the batch: a Bcc batch has no merge fields, so the first row's fields serve.</summary>
@@ -193,13 +163,16 @@ namespace MailQuota.Core.Sending
         void Deliver(List<PendingRow> batch, ComposedMessage composed, ContentFingerprint? fingerprint, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var first = batch[0];
+            var rowKeys = batch.Select(r => r.Key).ToList();
             var request = new ReservationRequest(_account, first.To.Address, composed.Envelope.Count)
             {
                 Campaign = _options.Campaign,
                 MessageId = composed.Message.MessageId,
-                RowKeys = batch.Select(r => r.Key).ToList(),
-                RetryUnknown = _options.RetryUnknown,
-                Fingerprint = fingerprint,
+                AlsoRecord = (id, at) =>
+                {
+                    _campaignRows.Link(rowKeys, id);
+                    if (fingerprint != null) _contentGuard!.Keep(id, _account, at, composed.Message.MessageId, fingerprint);
+                },
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
             var firstAttempt = _clock.UtcNow;
@@ -209,7 +182,7 @@ namespace MailQuota.Core.Sending
                 try { decision = Reserve(request, first, cancellationToken, onWait); }
                 catch (CampaignRowTakenException e)
                 {
-                    foreach (var row in batch) Skipped(row.Result, e.Message);
+                    foreach (var row in batch) RowResults.Skipped(row.Result, e.Message);
                     return;
                 }
                 if (!decision.Granted)
@@ -219,10 +192,10 @@ namespace MailQuota.Core.Sending
                 }
                 foreach (var row in batch) row.Result.Attempts = attempt;
                 var id = decision.ReservationId!.Value;
-                var reply = Transmit(id, composed, attempt, cancellationToken);
+                var reply = _delivery.Transmit(id, composed, attempt, cancellationToken);
                 var verdict = ReplyClassifier.Classify(reply);
-                var refused = Refusals(batch, reply, verdict).ToDictionary(r => r.Row, r => r.Reply);
-                Complete(id, refused, reply, verdict, attempt);
+                var refused = DeliveryAttempt.Refusals(batch, reply, verdict);
+                _delivery.Complete(id, refused, reply, verdict, attempt);
                 if (!Retry(batch, refused, reply, verdict, attempt, firstAttempt, cancellationToken, onWait)) return;
             }
         }
@@ -240,7 +213,7 @@ namespace MailQuota.Core.Sending
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var pacing = _pacing.GetPacing(_account);
+                var pacing = _pace.Current();
                 var now = _clock.UtcNow;
                 ReserveDecision decision;
                 if (pacing != null && pacing.IsSuspendedAt(now))
@@ -259,66 +232,6 @@ namespace MailQuota.Core.Sending
             }
         }
 
-        /// <summary>Hands the message over. Cannot reach the server at all: throws; cannot reach it again mid-run: a retryable reply.</summary>
-        SmtpReply Transmit(long id, ComposedMessage composed, int attempt, CancellationToken cancellationToken)
-        {
-            try
-            {
-                var reply = _transport.Send(composed.Message, _composer.Sender, composed.Envelope, cancellationToken);
-                _serverAnswered = true;
-                return reply;
-            }
-            catch (OperationCanceledException)
-            {
-                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", attempt);
-                throw;
-            }
-            catch (Exception e) when (_serverAnswered && attempt < _options.Retry.MaxAttempts)
-            {
-                // The server answered earlier in this run: a failed reconnect is worth a retry (the reply releases the quota).
-                return new SmtpReply(false, 0, "connection lost: cannot connect again: " + e.Message, SmtpStage.Sender);
-            }
-            catch
-            {
-                // Could not reach or log in to the server (any more): the message never left.
-                _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, attempt);
-                throw;
-            }
-        }
-
-        /// <summary>Records the attempt in the ledger: the send's status, and the recipients refused for good.</summary>
-        void Complete(long id, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt)
-        {
-            if (_options.Campaign is string campaign)
-            {
-                foreach (var refusal in refused)
-                    _campaigns.RejectRow(campaign, refusal.Key.Key, refusal.Value.ToString());
-            }
-            _ledger.Complete(id, ToLedger(reply, verdict), _clock.UtcNow, reply.ToString(), attempt);
-        }
-
-        /// <summary>The rows whose recipient the server refused for good, each with its reply.</summary>
-        static IEnumerable<(PendingRow Row, SmtpReply Reply)> Refusals(List<PendingRow> batch, SmtpReply reply, ReplyClass verdict)
-        {
-            foreach (var row in batch)
-            {
-                var own = reply.RefusedRecipients.FirstOrDefault(r => string.Equals(r.Address, row.To.Address, StringComparison.OrdinalIgnoreCase));
-                if (own != null) yield return (row, own.Reply);
-                else if (verdict.Outcome == ReplyOutcome.RecipientRejected) yield return (row, reply);
-            }
-        }
-
-        static SendStatus ToLedger(SmtpReply reply, ReplyClass verdict)
-        {
-            if (reply.Code == 0) return reply.Ambiguous ? SendStatus.Unknown : SendStatus.Released;
-            return verdict.Outcome switch
-            {
-                ReplyOutcome.Success => SendStatus.Sent,
-                ReplyOutcome.Throttled or ReplyOutcome.QuotaExhausted or ReplyOutcome.Transient => SendStatus.Refused,
-                _ => SendStatus.Failed,
-            };
-        }
-
         /// <summary>Acts on the reply: the rows' results, the account's pace; true to try the message again.</summary>
         bool Retry(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt,
             DateTimeOffset firstAttempt, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
@@ -331,109 +244,54 @@ namespace MailQuota.Core.Sending
                     _sentMessages++;
                     foreach (var row in batch)
                     {
-                        if (refused.TryGetValue(row, out var own)) Finish(row, RowStatus.Failed, own.ToString());
-                        else { Finish(row, RowStatus.Sent, reply.ToString()); row.Result.SentAt = now; }
+                        if (refused.TryGetValue(row, out var own)) RowResults.Finish(row, RowStatus.Failed, own.ToString());
+                        else { RowResults.Finish(row, RowStatus.Sent, reply.ToString()); row.Result.SentAt = now; }
                     }
-                    Recover(now);
+                    _pace.Recover(now);
                     return false;
                 case ReplyOutcome.Throttled:
-                    var cooldown = SlowDown(reply, attempt, now);
+                    var cooldown = _pace.SlowDown(reply, attempt, now);
                     if (cooldown - firstAttempt <= _options.Retry.ThrottleBudget) return true;
-                    Defer(batch, cooldown, $"throttled {attempt} times, last: {reply}");
+                    RowResults.Defer(batch, cooldown, $"throttled {attempt} times, last: {reply}");
                     return false;
                 case ReplyOutcome.QuotaExhausted:
-                    Defer(batch, Suspend(reply, verdict, now), $"the provider's quota is used up ({reply})");
+                    RowResults.Defer(batch, _pace.Suspend(reply, verdict, now), $"the provider's quota is used up ({reply})");
                     return false;
                 case ReplyOutcome.Transient when reply.Ambiguous:
-                    foreach (var row in batch) Finish(row, RowStatus.Unknown, reply + " (the server may or may not have taken it; a rerun of the campaign does not resend it unless -RetryUnknown is given)");
+                    foreach (var row in batch) RowResults.Finish(row, RowStatus.Unknown, reply + " (the server may or may not have taken it; a rerun of the campaign does not resend it unless asked to retry rows of unknown outcome)");
                     return false;
                 case ReplyOutcome.Transient when !last:
                     var retryAt = now + _options.Retry.Delay(attempt, _options.Random);
                     if (_options.MaxWait is TimeSpan longest && retryAt - now > longest)
                     {
-                        Defer(batch, retryAt, $"a temporary failure ({reply})");
+                        RowResults.Defer(batch, retryAt, $"a temporary failure ({reply})");
                         return false;
                     }
                     WaitUntil(retryAt, $"retry {attempt + 1} of {_options.Retry.MaxAttempts} after a temporary failure ({reply})", batch[0], cancellationToken, onWait);
                     return true;
                 case ReplyOutcome.ContentRejected:
                 case ReplyOutcome.AccountBlocked:
-                    foreach (var row in batch) Finish(row, RowStatus.Failed, reply.ToString());
+                    foreach (var row in batch) RowResults.Finish(row, RowStatus.Failed, reply.ToString());
                     Stopped = new RunStop(verdict, reply, batch[0].Row.Number);
                     return false;
                 default:
                     // Refused for good (recipient, message form), or temporary failures past the last attempt.
                     var suffix = verdict.Outcome == ReplyOutcome.Transient ? $" (after {attempt} attempts)" : "";
                     foreach (var row in batch)
-                        Finish(row, RowStatus.Failed, (refused.TryGetValue(row, out var own2) ? own2 : reply) + suffix);
+                        RowResults.Finish(row, RowStatus.Failed, (refused.TryGetValue(row, out var own2) ? own2 : reply) + suffix);
                     return false;
             }
-        }
-
-        /// <summary>AIMD decrease: halve the pace the account was sending at and cool down; returns the end of the cool-down.</summary>
-        DateTimeOffset SlowDown(SmtpReply reply, int attempt, DateTimeOffset now)
-        {
-            var state = _pacing.GetPacing(_account) ?? new PacingState();
-            var current = AdaptivePace.Current(state, _ledger.ReservationsSince(_account, now - PaceSample, 10_000), _policy);
-            state.Interval = AdaptivePace.Slowed(current);
-            state.CooldownUntil = now + _options.Retry.Delay(attempt, _options.Random);
-            state.Reason = reply.ToString();
-            state.UpdatedAt = now;
-            _pacing.SavePacing(_account, state);
-            return state.CooldownUntil.Value;
-        }
-
-        /// <summary>AIMD increase after an accepted message, while the pace is cut.</summary>
-        void Recover(DateTimeOffset now)
-        {
-            if (!(_pacing.GetPacing(_account) is PacingState state) || !(state.Interval is TimeSpan interval)) return;
-            state.Interval = AdaptivePace.Recovered(interval, _policy);
-            state.UpdatedAt = now;
-            _pacing.SavePacing(_account, state);
-        }
-
-        /// <summary>
-        /// Suspends the account until the provider's window frees up: the oldest use of the account in
-        /// that window leaves it then (the whole window from now when there is none).
-        /// </summary>
-        DateTimeOffset Suspend(SmtpReply reply, ReplyClass verdict, DateTimeOffset now)
-        {
-            var window = verdict.QuotaWindow ?? TimeSpan.FromDays(1);
-            var oldest = _ledger.ReservationsSince(_account, now - window, 1);
-            var until = (oldest.Count > 0 ? oldest[0].At : now) + window;
-            if (until <= now) until = now + window;
-            var state = _pacing.GetPacing(_account) ?? new PacingState();
-            state.SuspendedUntil = until;
-            state.Reason = reply.ToString();
-            state.UpdatedAt = now;
-            _pacing.SavePacing(_account, state);
-            return until;
         }
 
         void NotReserved(List<PendingRow> batch, ReserveDecision decision)
         {
             if (decision.Impossible)
             {
-                foreach (var row in batch) Finish(row, RowStatus.Failed, "refused by the quota policy: " + decision.Reason);
+                foreach (var row in batch) RowResults.Finish(row, RowStatus.Failed, "refused by the quota policy: " + decision.Reason);
                 return;
             }
-            var longest = _options.MaxWait is TimeSpan max ? $" (longer than -MaxWait {max})" : "";
-            Defer(batch, decision.RetryAt!.Value, decision.Reason + longest);
-        }
-
-        static void Defer(List<PendingRow> batch, DateTimeOffset until, string reason)
-        {
-            foreach (var row in batch)
-            {
-                Finish(row, RowStatus.Deferred, $"deferred until {until:u}: {reason}");
-                row.Result.DeferredUntil = until;
-            }
-        }
-
-        static void Finish(PendingRow row, RowStatus status, string reply)
-        {
-            row.Result.Status = status;
-            row.Result.Reply = reply;
+            var longest = _options.MaxWait is TimeSpan max ? $" (longer than the longest wait allowed, {max})" : "";
+            RowResults.Defer(batch, decision.RetryAt!.Value, decision.Reason + longest);
         }
 
         void WaitUntil(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait) =>
@@ -441,29 +299,5 @@ namespace MailQuota.Core.Sending
 
         void Tick(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait) =>
             _clock.Step(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
-
-        static SendResult Invalid(SendResult result, InvalidRowException e)
-        {
-            result.Status = RowStatus.Invalid;
-            result.ErrorId = e.ErrorId;
-            result.Reply = e.Message;
-            return result;
-        }
-
-        static SendResult Skipped(SendResult result, string reason)
-        {
-            result.Status = RowStatus.Skipped;
-            result.Reply = reason;
-            return result;
-        }
-
-        sealed class PendingRow
-        {
-            public PendingRow(MailRow row, MailboxAddress to, string key, SendResult result) { Row = row; To = to; Key = key; Result = result; }
-            public MailRow Row { get; }
-            public MailboxAddress To { get; }
-            public string Key { get; }
-            public SendResult Result { get; }
-        }
     }
 }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using MailQuota.Core.Import;
-using MailQuota.Core.Ledger;
 
 namespace MailQuota.Core.Tests.Import
 {

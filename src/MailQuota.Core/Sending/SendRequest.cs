@@ -1,0 +1,42 @@
+using MailQuota.Core.Campaigns;
+using MailQuota.Core.Content;
+using MailQuota.Core.Mail;
+using MailQuota.Core.Quota;
+using MailQuota.Core.Smtp;
+
+namespace MailQuota.Core.Sending
+{
+    /// <summary>Everything a run needs, in the core's terms: what is sent, through which server, for which account, under which limits.</summary>
+    public sealed class SendRequest
+    {
+        public SendRequest(MessageTemplate template, SmtpSettings smtp)
+        {
+            Template = template;
+            Smtp = smtp;
+        }
+
+        public MessageTemplate Template { get; }
+        public SmtpSettings Smtp { get; }
+
+        /// <summary>The account the quota is counted against; the sender's address when null (<see cref="MailAddressRule.AccountKey"/>).</summary>
+        public string? Account { get; set; }
+
+        /// <summary>The campaign id; derived from the account and the template when null (<see cref="CampaignKey.Derive"/>).</summary>
+        public string? Campaign { get; set; }
+
+        /// <summary>Limits given for this run: they override the remembered ones (or the profile's) and are remembered.</summary>
+        public QuotaPolicy Limits { get; set; } = new QuotaPolicy();
+
+        /// <summary>The provider profile's limits, when the run is under a profile.</summary>
+        public QuotaPolicy? ProfileLimits { get; set; }
+
+        /// <summary>Batching, waiting and retries; its campaign is set by the run.</summary>
+        public SendOptions Options { get; set; } = new SendOptions();
+
+        /// <summary>What to do with a message over the near-duplicate limits.</summary>
+        public DuplicateAction DuplicateAction { get; set; } = DuplicateAction.Wait;
+
+        public string AccountKey => MailAddressRule.AccountKey(Account, Template.From);
+        public string CampaignKey => Campaign ?? Campaigns.CampaignKey.Derive(AccountKey, Template);
+    }
+}

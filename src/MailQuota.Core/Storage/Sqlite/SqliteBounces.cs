@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+using MailQuota.Core.Import;
+using MailQuota.Core.Smtp;
+
+namespace MailQuota.Core.Storage.Sqlite
+{
+    /// <summary>The recipients whose mailbox does not exist, learnt from the replies kept with the sends.</summary>
+    internal sealed class SqliteBounces : IBounceSource
+    {
+        readonly SqliteDatabase _db;
+
+        public SqliteBounces(SqliteDatabase db) => _db = db;
+
+        public IEnumerable<string> HardBouncedRecipients()
+        {
+            // The latest failure of each recipient, unless a later send to it was delivered.
+            using var cmd = _db.Command(@"
+SELECT f.recipient, f.reply FROM sends f
+WHERE f.status = 'Failed' AND f.reply IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM sends s WHERE s.recipient = f.recipient COLLATE NOCASE
+                  AND s.status IN ('Sent', 'Failed') AND s.reserved_at > f.reserved_at)");
+            using var reader = cmd.ExecuteReader();
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var bounced = new List<string>();
+            while (reader.Read())
+            {
+                var recipient = reader.GetString(0);
+                if (HardBounce.IsHardBounce(reader.GetString(1)) && seen.Add(recipient)) bounced.Add(recipient);
+            }
+            return bounced;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using MailQuota.Core.Campaigns;
+using MailQuota.Core.Quota;
+
+namespace MailQuota.Core.Storage.Sqlite
+{
+    /// <summary>The rows of each campaign, linked to the last send that carried them.</summary>
+    internal sealed class SqliteCampaigns : ICampaignStore
+    {
+        readonly SqliteDatabase _db;
+
+        public SqliteCampaigns(SqliteDatabase db) => _db = db;
+
+        public CampaignRow? FindRow(string campaign, string rowKey)
+        {
+            var cmd = _db.Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
+FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.row_key=$k");
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$k", rowKey);
+            using var r = cmd.ExecuteReader();
+            if (!r.Read()) return null;
+            return new CampaignRow((SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0)), r.IsDBNull(1) ? null : r.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetString(3));
+        }
+
+        public void RejectRow(string campaign, string rowKey, string reply)
+        {
+            using var cmd = _db.Command("UPDATE campaign_rows SET rejected=$r WHERE campaign=$c AND row_key=$k");
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$k", rowKey);
+            cmd.Parameters.AddWithValue("$r", reply);
+            cmd.ExecuteNonQuery();
+        }
+
+        /// <summary>
+        /// Links the rows to the message just reserved (inside the reservation's transaction). A row
+        /// that another run of the campaign has sent, refused for good, or has in flight (unless
+        /// <paramref name="retryUnknown"/>) is not taken over: the reservation fails with
+        /// <see cref="CampaignRowTakenException"/> and rolls back, so overlapping runs never both send it.
+        /// </summary>
+        public void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown)
+        {
+            var cmd = _db.Prepared(@"INSERT INTO campaign_rows(campaign, row_key, send_id) VALUES($c, $k, $s)
+ON CONFLICT(campaign, row_key) DO UPDATE SET send_id=excluded.send_id, rejected=NULL
+WHERE campaign_rows.rejected IS NULL AND (SELECT status FROM sends WHERE id=campaign_rows.send_id) NOT IN ('Sent', $held1, $held2)");
+            var key = cmd.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$s", sendId);
+            cmd.Parameters.AddWithValue("$held1", retryUnknown ? "Sent" : "InFlight");
+            cmd.Parameters.AddWithValue("$held2", retryUnknown ? "Sent" : "Unknown");
+            foreach (var rowKey in rowKeys)
+            {
+                key.Value = rowKey;
+                if (cmd.ExecuteNonQuery() == 0) throw new CampaignRowTakenException(campaign, rowKey);
+            }
+        }
+    }
+}

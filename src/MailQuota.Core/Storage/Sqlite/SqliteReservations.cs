@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using MailQuota.Core.Quota;
+
+namespace MailQuota.Core.Storage.Sqlite
+{
+    /// <summary>
+    /// The sends as the quota sees them: reservations made under an exclusive transaction, their
+    /// outcome, and the use of a window. Every row carries its account's running totals.
+    /// </summary>
+    internal sealed class SqliteReservations
+    {
+        readonly SqliteDatabase _db;
+
+        public SqliteReservations(SqliteDatabase db) => _db = db;
+
+        public IReservationTransaction Begin(string account) => new Transaction(this, account);
+
+        /// <summary>
+        /// Records the outcome. Only the reservation needs a full sync: this update is committed with
+        /// synchronous=NORMAL (durable against a process crash, not a power cut), halving the syncs
+        /// per message. Should a power cut lose it, the row stays InFlight, which still counts
+        /// against the quota and is reported Unknown, never resent: the safe side.
+        /// </summary>
+        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
+        {
+            var cmd = _db.Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
+            cmd.Parameters.AddWithValue("$s", status.ToString());
+            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$r", (object?)reply ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$n", attempts);
+            cmd.Parameters.AddWithValue("$id", reservationId);
+            _db.Execute("PRAGMA synchronous=NORMAL;");
+            try { cmd.ExecuteNonQuery(); }
+            finally { _db.Execute("PRAGMA synchronous=FULL;"); }
+        }
+
+        /// <summary>
+        /// Use of a window in a few index seeks, however full it is: the use after <paramref name="since"/>
+        /// is the latest totals minus the totals of the last row at or before it, less the (rare)
+        /// released rows in between.
+        /// </summary>
+        public WindowUse UseSince(string account, DateTimeOffset since)
+        {
+            var cmd = _db.Prepared(@"
+SELECT
+  COALESCE((SELECT cum_messages FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+    - COALESCE((SELECT cum_messages FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+    - (SELECT COUNT(*) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since),
+  COALESCE((SELECT cum_recipients FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+    - COALESCE((SELECT cum_recipients FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+    - (SELECT TOTAL(recipients) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since)");
+            cmd.Parameters.AddWithValue("$a", account);
+            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            using var reader = cmd.ExecuteReader();
+            reader.Read();
+            return new WindowUse(reader.GetInt32(0), (int)reader.GetDouble(1));
+        }
+
+        public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max)
+        {
+            using var cmd = _db.Command(
+                "SELECT reserved_at, recipients FROM sends WHERE account=$a AND reserved_at>$since AND status<>'Released' ORDER BY reserved_at LIMIT $max");
+            cmd.Parameters.AddWithValue("$a", account);
+            cmd.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$max", max);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<ReservationPoint>();
+            while (reader.Read())
+                list.Add(new ReservationPoint(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetInt32(1)));
+            return list;
+        }
+
+        DateTimeOffset? LastReservationAt(string account)
+        {
+            var cmd = _db.Prepared("SELECT MAX(reserved_at) FROM sends WHERE account=$a AND status<>'Released'");
+            cmd.Parameters.AddWithValue("$a", account);
+            return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        }
+
+        long Insert(ReservationRequest r, DateTimeOffset at)
+        {
+            // Clamp to the account's latest time so running totals follow time order even if the
+            // wall clock steps back.
+            var cmd = _db.Prepared(@"
+WITH last AS (SELECT reserved_at, cum_messages, cum_recipients FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1)
+INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, cum_messages, cum_recipients, status, message_id)
+VALUES($a, $c, $r, $n,
+  MAX($t, COALESCE((SELECT reserved_at FROM last), 0)),
+  COALESCE((SELECT cum_messages FROM last), 0) + 1,
+  COALESCE((SELECT cum_recipients FROM last), 0) + $n,
+  'InFlight', $m);
+SELECT last_insert_rowid();");
+            cmd.Parameters.AddWithValue("$a", r.Account);
+            cmd.Parameters.AddWithValue("$c", (object?)r.Campaign ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$r", r.Recipient);
+            cmd.Parameters.AddWithValue("$n", r.Recipients);
+            cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
+            return (long)cmd.ExecuteScalar()!;
+        }
+
+        sealed class Transaction : IReservationTransaction
+        {
+            readonly SqliteReservations _sends;
+            readonly string _account;
+            bool _open;
+
+            public Transaction(SqliteReservations sends, string account)
+            {
+                _sends = sends;
+                _account = account;
+                _sends._db.Execute("BEGIN IMMEDIATE;");
+                _open = true;
+            }
+
+            public WindowUse UseSince(DateTimeOffset since) => _sends.UseSince(_account, since);
+
+            public IReadOnlyList<ReservationPoint> ReservationsSince(DateTimeOffset since, int max) => _sends.ReservationsSince(_account, since, max);
+
+            public DateTimeOffset? LastReservationAt() => _sends.LastReservationAt(_account);
+
+            public long Insert(ReservationRequest request, DateTimeOffset at) => _sends.Insert(request, at);
+
+            public void Commit()
+            {
+                _sends._db.Execute("COMMIT;");
+                _open = false;
+            }
+
+            public void Dispose()
+            {
+                if (_open) { _open = false; _sends._db.Execute("ROLLBACK;"); }
+            }
+        }
+    }
+}
