@@ -12,7 +12,6 @@ using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
-using MimeKit;
 
 namespace MailQuotaPS
 {
@@ -178,12 +177,12 @@ namespace MailQuotaPS
 
         protected override void BeginProcessing()
         {
-            if (!MailboxAddress.TryParse(From, out var from) || from.Address.IndexOf('@') <= 0)
+            if (!MailboxText.TryParse(From, out var from))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
                 return;
             }
-            try { _template = new MessageTemplate(from, Subject, Body, HtmlBody); }
+            try { _template = new MessageTemplate(From, Subject, Body, HtmlBody); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Body, -HtmlBody or both: " + e.Message), "NoBody", ErrorCategory.InvalidArgument, null)); }
             _template.Cc = Cc == null ? null : new MergeTemplate(Cc);
             _template.ReplyTo = ReplyTo == null ? null : new MergeTemplate(ReplyTo);
@@ -192,9 +191,9 @@ namespace MailQuotaPS
             _template.AttachmentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             if (UndisclosedTo != null)
             {
-                if (!MailboxAddress.TryParse(UndisclosedTo, out var undisclosed) || undisclosed.Address.IndexOf('@') <= 0)
+                if (!MailboxText.TryParse(UndisclosedTo, out _))
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-UndisclosedTo '{UndisclosedTo}' is not a valid e-mail address."), "InvalidUndisclosedTo", ErrorCategory.InvalidArgument, UndisclosedTo));
-                _template.UndisclosedTo = undisclosed;
+                _template.SetUndisclosedTo(UndisclosedTo);
             }
             try
             {
@@ -204,7 +203,7 @@ namespace MailQuotaPS
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidHeader", ErrorCategory.InvalidArgument, Header)); }
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
-            _account = string.IsNullOrWhiteSpace(Account) ? from.Address.ToLowerInvariant() : Account!;
+            _account = string.IsNullOrWhiteSpace(Account) ? from.ToLowerInvariant() : Account!;
             _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
             _summary = new SendSummary(_account, _campaign);
             _settings = ResolveSettings();
@@ -270,11 +269,11 @@ namespace MailQuotaPS
                 });
                 return;
             }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
+            catch (Exception e) when (ConnectionFailure.Ends(e))
             {
                 WriteSummary();
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e),
-                    "SmtpConnectionFailed", e is MailKit.Security.AuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
+                    "SmtpConnectionFailed", ConnectionFailure.IsAuthentication(e) ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
                 return;
             }
             // One volume check per message handed to the server (a Bcc batch is one message).

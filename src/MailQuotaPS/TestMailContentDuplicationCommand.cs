@@ -8,7 +8,6 @@ using MailQuota.Core.Content;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
-using MimeKit;
 
 namespace MailQuotaPS
 {
@@ -145,9 +144,8 @@ namespace MailQuotaPS
             var number = ++_row;
             try
             {
-                var message = MimeMessage.Load(file);
-                _emlAccount ??= message.From.Mailboxes.FirstOrDefault()?.Address?.ToLowerInvariant();
-                _samples.Add(new ContentSample(number, file, MessageContent.FromMime(message), message.MessageId));
+                _samples.Add(EmlFile.Read(number, file, out var sender));
+                _emlAccount ??= sender;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is FormatException)
             {
@@ -197,7 +195,7 @@ namespace MailQuotaPS
             if (!string.IsNullOrWhiteSpace(Account)) return Account;
             if (!string.IsNullOrWhiteSpace(From))
             {
-                if (MailboxAddress.TryParse(From, out var from) && from.Address.IndexOf('@') > 0) return from.Address.ToLowerInvariant();
+                if (MailboxText.TryParse(From, out var from)) return from.ToLowerInvariant();
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
             }
             return _emlAccount;
