@@ -48,6 +48,7 @@ namespace MailQuotaPS.Loader
             }
         }
 
+        /// <summary>A library from deps/, unless the runtime or PowerShell provides it.</summary>
         protected override Assembly? Load(AssemblyName name)
         {
             if (name.Name == null || _platform.Contains(name.Name)) return null;
@@ -55,6 +56,7 @@ namespace MailQuotaPS.Loader
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
 
+        /// <summary>A native library (SQLite's e_sqlite3) from deps/runtimes/RID/native.</summary>
         protected override IntPtr LoadUnmanagedDll(string name)
         {
             if (_nativeFolder == null) return IntPtr.Zero;
