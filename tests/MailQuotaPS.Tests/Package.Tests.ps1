@@ -25,6 +25,7 @@ BeforeAll {
         $info.Environment['HOME'] = $CleanHome
         foreach ($name in 'DATA', 'CONFIG', 'CACHE') { $null = $info.Environment.Remove("XDG_${name}_HOME") }
         $info.Environment['PSModulePath'] = ''
+        $info.WorkingDirectory = $CleanHome
         $info.RedirectStandardOutput = $true
         $info.RedirectStandardError = $true
         $info.UseShellExecute = $false
