@@ -7,6 +7,7 @@
 # resolver for deps/ in the one shared context.
 $deps = Join-Path $PSScriptRoot 'deps'
 if ($PSEdition -eq 'Core') {
+    if ([Environment]::Version.Major -lt 8) { throw "MailQuotaPS needs PowerShell 7.4 or later (this is $($PSVersionTable.PSVersion)), or Windows PowerShell 5.1." }
     Add-Type -Path (Join-Path $PSScriptRoot 'MailQuotaPS.Loader.dll')
     [MailQuotaPS.Loader.DependencyLoadContext]::Register($deps)
 }
