@@ -85,7 +85,9 @@ function Set-ReleaseNotes([string] $Manifest) {
     $notes = $entry.Groups['notes'].Value.Trim() -replace "'", "''"
     $text = Get-Content $Manifest -Raw
     if ($text -notmatch "ReleaseNotes\s*=\s*''") { throw "MailQuotaPS.psd1 needs the placeholder ReleaseNotes = '' (filled from CHANGELOG.md at build)." }
-    Set-Content $Manifest ($text -replace "ReleaseNotes(\s*)=\s*''", "ReleaseNotes`$1= '$notes'") -NoNewline -Encoding utf8
+    $text = $text -replace "ReleaseNotes(\s*)=\s*''", "ReleaseNotes`$1= '$($notes.Replace('$', '$$'))'"
+    # With a byte-order mark, so that Windows PowerShell reads non-ASCII notes as UTF-8.
+    [IO.File]::WriteAllText($Manifest, $text, [Text.UTF8Encoding]::new($true))
 }
 
 # out/packages/MailQuotaPS.<version>.nupkg: what Install-PSResource installs and Publish-PSResource publishes.
