@@ -4,7 +4,8 @@
     Builds, tests and demonstrates MailQuotaPS.
 .DESCRIPTION
     Build  publishes the module to out/MailQuotaPS/<version>/ (importable with Import-Module ./out/MailQuotaPS).
-    Test   builds, runs the xunit suite and the Pester suite against the built module, and ends
+    Package builds and packs the module into out/packages/MailQuotaPS.<version>.nupkg (Install-PSResource).
+    Test   packages, runs the xunit suite and the Pester suite against the built module and the package, and ends
            with the line "Tests: N passed, M failed".
     Demo   sends examples/recipients.csv through a local smtp4dev server under a small quota.
     Bench  runs the benchmarks and writes bench/results.md.
@@ -13,7 +14,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -49,17 +50,57 @@ function Invoke-Pwsh([string] $File, [string[]] $Arguments) {
     return $LASTEXITCODE
 }
 
+# The module folder: the cmdlets (MailQuotaPS.dll), the PowerShell 7 loader and the root script at
+# the top, MailQuota.Core and every library it uses (with the native SQLite builds) under deps/.
 function Invoke-Build {
     Write-Host "Building MailQuotaPS $version ($Configuration)"
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
-    Invoke-Dotnet publish (Join-Path $root 'src/MailQuotaPS/MailQuotaPS.csproj') -c $Configuration -o $moduleOut "-p:Version=$version" --nologo -v quiet
+    $stage = Join-Path $root 'out/publish'
+    if (Test-Path $stage) { Remove-Item $stage -Recurse -Force }
+    Invoke-Dotnet publish (Join-Path $root 'src/MailQuotaPS/MailQuotaPS.csproj') -c $Configuration -o (Join-Path $stage 'cmdlets') "-p:Version=$version" --nologo -v quiet
+    Invoke-Dotnet publish (Join-Path $root 'src/MailQuotaPS.Loader/MailQuotaPS.Loader.csproj') -c $Configuration -o (Join-Path $stage 'loader') "-p:Version=$version" --nologo -v quiet
+    $deps = New-Item -ItemType Directory (Join-Path $moduleOut 'deps')
+    Copy-Item (Join-Path $stage 'cmdlets/MailQuotaPS.*') $moduleOut -Exclude '*.deps.json'
+    Copy-Item (Join-Path $stage 'loader/MailQuotaPS.Loader.dll') $moduleOut
+    Get-ChildItem (Join-Path $stage 'cmdlets') -Exclude 'MailQuotaPS.*' | Copy-Item -Destination $deps -Recurse
     Copy-Item (Join-Path $root 'MailQuotaPS.psd1') $moduleOut
+    Set-ReleaseNotes (Join-Path $moduleOut 'MailQuotaPS.psd1')
+    Copy-Item (Join-Path $root 'module/MailQuotaPS.psm1') $moduleOut
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleOut
     $help = New-Item -ItemType Directory (Join-Path $moduleOut 'en-US')
     Copy-Item (Join-Path $root 'module/about_*.help.txt') $help
     $code = Invoke-Pwsh (Join-Path $root 'module/New-MamlHelp.ps1') @('-ModulePath', (Join-Path $moduleOut 'MailQuotaPS.psd1'), '-OutFile', (Join-Path $help 'MailQuotaPS.dll-Help.xml'))
     if ($code -ne 0) { throw "Writing the help failed (exit code $code)." }
     Write-Host "Module: $moduleOut"
+}
+
+# The top entry of CHANGELOG.md ("## <version> ...") is the release notes of the built manifest;
+# it must be the entry of the version being built.
+function Set-ReleaseNotes([string] $Manifest) {
+    $changelog = Get-Content (Join-Path $root 'CHANGELOG.md') -Raw
+    $entry = [regex]::Match($changelog, '(?ms)^## (?<version>\S+)[^\n]*\n(?<notes>.*?)(?=^## |\z)')
+    if (-not $entry.Success -or $entry.Groups['version'].Value -ne $version) {
+        throw "CHANGELOG.md must start with an entry '## $version' (the manifest's ModuleVersion)."
+    }
+    $notes = $entry.Groups['notes'].Value.Trim() -replace "'", "''"
+    $text = Get-Content $Manifest -Raw
+    if ($text -notmatch "ReleaseNotes\s*=\s*''") { throw "MailQuotaPS.psd1 needs the placeholder ReleaseNotes = '' (filled from CHANGELOG.md at build)." }
+    $text = $text -replace "ReleaseNotes(\s*)=\s*''", "ReleaseNotes`$1= '$($notes.Replace('$', '$$'))'"
+    # With a byte-order mark, so that Windows PowerShell reads non-ASCII notes as UTF-8.
+    [IO.File]::WriteAllText($Manifest, $text, [Text.UTF8Encoding]::new($true))
+}
+
+# out/packages/MailQuotaPS.<version>.nupkg: what Install-PSResource installs and Publish-PSResource publishes.
+function Invoke-Package {
+    Invoke-Build | Out-Host
+    $packages = Join-Path $root 'out/packages'
+    New-Item -ItemType Directory $packages -Force | Out-Null
+    $nupkg = Join-Path $packages "MailQuotaPS.$version.nupkg"
+    if (Test-Path $nupkg) { Remove-Item $nupkg }
+    Compress-PSResource -Path $moduleOut -DestinationPath $packages
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource did not write $nupkg" }
+    Write-Host "Package: $nupkg"
+    return $nupkg
 }
 
 function Get-PesterModulePath {
@@ -75,7 +116,7 @@ function Get-PesterModulePath {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    $env:MAILQUOTAPS_TEST_PACKAGE = Invoke-Package   # tests/MailQuotaPS.Tests/Package.Tests.ps1 installs it
     if (Test-Path $resultsDir) { Remove-Item $resultsDir -Recurse -Force }
     New-Item -ItemType Directory $resultsDir | Out-Null
     # The scripted SMTP server the Pester tests start (tests/ScriptedSmtp.psm1 finds it here).
@@ -124,6 +165,7 @@ Push-Location $root
 try {
     switch ($Task) {
         'Build' { Invoke-Build }
+        'Package' { $null = Invoke-Package }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }

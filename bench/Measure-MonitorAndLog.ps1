@@ -3,6 +3,7 @@
 param([string] $ModulePath = (Join-Path $PSScriptRoot "../out/MailQuotaPS"))
 $ErrorActionPreference = "Stop"
 Import-Module $ModulePath
+Import-Module (Join-Path $PSScriptRoot '../tests/ModuleTypes.psm1'); Register-ModuleTypeName   # the core's types by name
 $path = "$([IO.Path]::GetTempPath())mqps-bench-$([guid]::NewGuid().ToString('N')).db"
 $account = 'bulk@example.test'
 $now = [DateTimeOffset]::UtcNow

@@ -13,7 +13,6 @@ using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
 using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
-using MimeKit;
 
 namespace MailQuotaPS
 {
@@ -175,12 +174,12 @@ namespace MailQuotaPS
 
         protected override void BeginProcessing()
         {
-            if (!MailAddressRule.TryParse(From, out var from))
+            if (!MailAddressRule.TryParseAddress(From, out var from))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
                 return;
             }
-            try { _template = new MessageTemplate(from, Subject, Body, HtmlBody); }
+            try { _template = new MessageTemplate(From, Subject, Body, HtmlBody); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Body, -HtmlBody or both: " + e.Message), "NoBody", ErrorCategory.InvalidArgument, null)); }
             _template.Cc = Cc == null ? null : new MergeTemplate(Cc);
             _template.ReplyTo = ReplyTo == null ? null : new MergeTemplate(ReplyTo);
@@ -190,9 +189,9 @@ namespace MailQuotaPS
             _template.AllowAnyAttachmentPath = AllowAnyAttachmentPath;
             if (UndisclosedTo != null)
             {
-                if (!MailAddressRule.TryParse(UndisclosedTo, out var undisclosed))
+                if (!MailAddressRule.TryParseAddress(UndisclosedTo, out _))
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-UndisclosedTo '{UndisclosedTo}' is not a valid e-mail address."), "InvalidUndisclosedTo", ErrorCategory.InvalidArgument, UndisclosedTo));
-                _template.UndisclosedTo = undisclosed;
+                _template.SetUndisclosedTo(UndisclosedTo);
             }
             try
             {

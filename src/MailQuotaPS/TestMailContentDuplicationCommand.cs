@@ -8,7 +8,6 @@ using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
-using MimeKit;
 
 namespace MailQuotaPS
 {
@@ -133,9 +132,8 @@ namespace MailQuotaPS
             var number = ++_row;
             try
             {
-                var message = MimeMessage.Load(file);
-                _emlAccount ??= message.From.Mailboxes.FirstOrDefault()?.Address?.ToLowerInvariant();
-                _samples.Add(new ContentSample(number, file, MessageContent.FromMime(message), message.MessageId));
+                _samples.Add(EmlFile.Read(number, file, out var sender));
+                _emlAccount ??= sender;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is FormatException)
             {
@@ -183,7 +181,7 @@ namespace MailQuotaPS
             if (!string.IsNullOrWhiteSpace(Account)) return Account;
             if (!string.IsNullOrWhiteSpace(From))
             {
-                if (MailAddressRule.TryParse(From, out var from)) return MailAddressRule.AccountKey(Account, from);
+                if (MailAddressRule.TryParseAddress(From, out var from)) return MailAddressRule.AccountKey(null, from);
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
             }
             return _emlAccount;

@@ -80,12 +80,14 @@ namespace MailQuota.Core.Tests
             Assert.Equal(usable, MailAddressRule.TryParse(text, out _));
 
         [Fact]
-        public void The_account_key_is_the_given_account_else_the_sender_lower_cased()
+        public void The_account_key_is_the_given_account_else_the_sender_trimmed_and_lower_cased()
         {
             var from = new MailboxAddress("", "HR@Example.test");
             Assert.Equal("hr@example.test", MailAddressRule.AccountKey(null, from));
             Assert.Equal("hr@example.test", MailAddressRule.AccountKey("  ", from));
-            Assert.Equal("Payroll", MailAddressRule.AccountKey("Payroll", from));
+            Assert.Equal("payroll", MailAddressRule.AccountKey("Payroll", from));
+            // -Account Sales@x and a default of sales@x are one account, one set of windows.
+            Assert.Equal(MailAddressRule.AccountKey(" Sales@Contoso.test ", from), MailAddressRule.AccountKey(null, "sales@contoso.test"));
         }
     }
 }

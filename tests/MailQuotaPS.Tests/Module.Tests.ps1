@@ -13,8 +13,8 @@ Describe 'The built module' {
 
     It 'ships the native SQLite library for every platform it targets' {
         $base = (Get-Module MailQuotaPS).ModuleBase
-        foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64') {
-            Get-ChildItem (Join-Path $base "runtimes/$rid/native") -File | Should -Not -BeNullOrEmpty -Because $rid
+        foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-x86') {
+            Get-ChildItem (Join-Path $base "deps/runtimes/$rid/native") -File | Should -Not -BeNullOrEmpty -Because $rid
         }
     }
 

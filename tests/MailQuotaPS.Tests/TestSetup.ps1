@@ -3,6 +3,8 @@
 $script:ModulePath = $env:MAILQUOTAPS_TEST_MODULE
 if (-not $script:ModulePath) { $script:ModulePath = Join-Path $PSScriptRoot '../../out/MailQuotaPS' }
 Import-Module $script:ModulePath -Force
+Import-Module (Join-Path $PSScriptRoot '../ModuleTypes.psm1') -Force
+Register-ModuleTypeName   # tests that reach into the core name its types
 Import-Module (Join-Path $PSScriptRoot '../Smtp4dev.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot '../ScriptedSmtp.psm1') -Force
 

@@ -29,6 +29,10 @@ namespace MailQuota.Core.Mail
             HtmlBody = string.IsNullOrEmpty(htmlBody) ? null : new MergeTemplate(htmlBody);
         }
 
+        /// <summary>From as text ('Name &lt;address&gt;'); throws <see cref="ArgumentException"/> when it is not one mailbox.</summary>
+        public MessageTemplate(string from, string subject, string? textBody, string? htmlBody)
+            : this(MailAddressRule.Parse(from, nameof(from)), subject, textBody, htmlBody) { }
+
         public MailboxAddress From { get; }
         public MergeTemplate Subject { get; }
         public MergeTemplate? TextBody { get; }
@@ -50,6 +54,9 @@ namespace MailQuota.Core.Mail
 
         /// <summary>What the To header shows on a message to several recipients (sent as Bcc); the From address when null.</summary>
         public MailboxAddress? UndisclosedTo { get; set; }
+
+        /// <summary>Sets <see cref="UndisclosedTo"/> from text; throws <see cref="ArgumentException"/> when it is not one mailbox.</summary>
+        public void SetUndisclosedTo(string text) => UndisclosedTo = MailAddressRule.Parse(text, nameof(UndisclosedTo));
 
         public IReadOnlyList<KeyValuePair<string, MergeTemplate>> Headers { get; private set; } = Array.Empty<KeyValuePair<string, MergeTemplate>>();
 
