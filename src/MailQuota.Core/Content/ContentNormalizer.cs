@@ -10,7 +10,7 @@ namespace MailQuota.Core.Content
     /// Reduces a message to the words a content filter compares, so that personalised copies of one
     /// template come out (nearly) the same: HTML to text (script and style dropped), NFKC, lower
     /// case; URLs become <c>{url:host}</c>, e-mail addresses <c>{email}</c>, numbers, amounts, dates
-    /// and times <c>{num}</c>, long codes with digits <c>{tok}</c>; merge placeholders stay
+    /// and times <c>{num}</c>, words with digits (codes, x86, 24x) and very long tokens <c>{tok}</c>; merge placeholders stay
     /// <c>{{field}}</c>. Words are separated by one space; Chinese and Japanese characters of one run
     /// stay together (they have no spaces to split on). The body is read line by line (see
     /// <see cref="AppendBody"/>): the greeting and the name under the closing become <c>{greeting}</c>
@@ -19,9 +19,6 @@ namespace MailQuota.Core.Content
     /// </summary>
     public static class ContentNormalizer
     {
-        /// <summary>A token with a digit and at least this many characters is a code (order number, tracking id).</summary>
-        const int CodeLength = 6;
-
         /// <summary>Any token at least this long is a code (base64, hashes).</summary>
         const int LongTokenLength = 40;
 
@@ -83,10 +80,12 @@ namespace MailQuota.Core.Content
             return depth;
         }
 
+        /// <summary>"-----Original Message-----", "----- Forwarded message -----": a dashed line naming a message.</summary>
         static bool IsOriginalMessage(string line, int start)
         {
             var t = line.Substring(start).Trim();
-            return t.Length > 10 && t[0] == '-' && t.IndexOf("Original Message", StringComparison.OrdinalIgnoreCase) >= 0;
+            return t.Length > 10 && t.StartsWith("---", StringComparison.Ordinal) && t.EndsWith("---", StringComparison.Ordinal)
+                && (t.IndexOf("original", StringComparison.OrdinalIgnoreCase) >= 0 || t.IndexOf("message", StringComparison.OrdinalIgnoreCase) >= 0);
         }
 
         /// <summary>A short first line ending in a comma, colon or exclamation mark: "Hi Anna,", "尊敬的张伟：".</summary>
@@ -304,7 +303,7 @@ namespace MailQuota.Core.Content
                         continue;
                     }
                     lastWasNumber = false;
-                    if ((digits > 0 && length >= CodeLength) || length >= LongTokenLength) Token("{tok}");
+                    if (digits > 0 || length >= LongTokenLength) Token("{tok}"); // x86, 24x, INV-20431, order ids: what a merge changes
                     else Word(s, pieceStart, i);
                 }
             }
