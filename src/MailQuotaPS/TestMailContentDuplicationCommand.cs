@@ -57,7 +57,7 @@ namespace MailQuotaPS
         [SupportsWildcards]
         public string[] Path { get; set; } = new string[0];
 
-        /// <summary>The ledger account to compare with; else the -From address; else the From of the first .eml.</summary>
+        /// <summary>The ledger account to compare with; else the -From address; else the From of the first .eml file or MimeMessage.</summary>
         [Parameter]
         public string? Account { get; set; }
 
@@ -124,6 +124,7 @@ namespace MailQuotaPS
             if (InputObject == null) return;
             if (FinishedMessage.FileOf(InputObject) is { } file) { AddEml(file); return; }
             var number = ++_row;
+            if (InputObject.BaseObject is MimeMessage message) NoteSender(message);
             try { _samples.Add(FinishedMessage.Read(InputObject, number)); }
             catch (InvalidDataException e)
             {
@@ -167,7 +168,7 @@ namespace MailQuotaPS
             try
             {
                 var message = MimeMessage.Load(file);
-                _emlAccount ??= message.From.Mailboxes.FirstOrDefault()?.Address?.ToLowerInvariant();
+                NoteSender(message);
                 _samples.Add(new ContentSample(number, file, MessageContent.FromMime(message), message.MessageId));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is FormatException)
@@ -176,6 +177,8 @@ namespace MailQuotaPS
                     "EmlUnreadable", ErrorCategory.ReadError, file));
             }
         }
+
+        void NoteSender(MimeMessage message) => _emlAccount ??= message.From.Mailboxes.FirstOrDefault()?.Address?.ToLowerInvariant();
 
         protected override void EndProcessing()
         {
