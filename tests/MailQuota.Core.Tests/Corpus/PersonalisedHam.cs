@@ -127,7 +127,7 @@ namespace MailQuota.Core.Tests.Corpus
         /// runs of subject and body), every pair at or above <paramref name="threshold"/> counted as
         /// the same template, no clustering.
         /// </summary>
-        public (double Precision, double Recall) ExactJaccardScores(double threshold, Action<int, int, double>? falsePair = null)
+        public (double Precision, double Recall) ExactJaccardScores(double threshold)
         {
             var sets = Messages.Select(m => WordShingles(m.Content.Subject + " " + m.Content.Text)).ToArray();
             var postings = new Dictionary<ulong, List<int>>();
@@ -154,7 +154,6 @@ namespace MailQuota.Core.Tests.Corpus
                     if (jaccard < threshold) continue;
                     predicted++;
                     if (same) both++;
-                    else falsePair?.Invoke(i, j, jaccard);
                 }
             }
             return (predicted == 0 ? 1 : both / (double)predicted, truePairs == 0 ? 1 : both / (double)truePairs);
