@@ -81,6 +81,10 @@ namespace MailQuota.Core.Tests
             Assert.Equal("invoice {greeting} your invoice is ready kind regards {name}", a);
             Assert.Equal(a, b);
             Assert.Equal("通知 {greeting} 您本月的工资单已经发出", Normalize("通知", "尊敬的张伟：\n您本月的工资单已经发出。"));
+            // a top-posted reply's signature goes, the quote under it stays; a long block after "--" is text
+            Assert.Equal("re x fine >the >draft", Normalize("Re: x", "Fine\n-- \nAnn\n\nBob wrote:\n> The draft"));
+            var longBlock = string.Join("\n", System.Linq.Enumerable.Range(1, 11).Select(i => "Part " + (char)('a' + i)));
+            Assert.EndsWith("part k part l", Normalize("x", "Intro\n--\n" + longBlock));
             // a first line that is text, and a last line that is a sentence, stay
             Assert.Equal("x dear all the meeting moved to friday thanks", Normalize("x", "Dear all the meeting moved to Friday.\nThanks"));
         }

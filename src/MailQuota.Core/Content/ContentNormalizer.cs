@@ -35,6 +35,9 @@ namespace MailQuota.Core.Content
         /// <summary>A greeting or a closing is a short line: at most this many words and characters.</summary>
         const int ShortLineWords = 5, ShortLineLength = 40;
 
+        /// <summary>A signature block has at most this many lines after its "-- " line.</summary>
+        const int MaxSignatureLines = 10;
+
         /// <summary>
         /// The body line by line. What a personalised copy changes around the text is set aside: the
         /// first line when it is a greeting ("Dear Anna,", "尊敬的张伟：") becomes <c>{greeting}</c>, the
@@ -45,29 +48,47 @@ namespace MailQuota.Core.Content
         static void AppendBody(Writer writer, string body)
         {
             var lines = body.Split('\n');
-            var end = lines.Length;
-            for (var i = 0; i < lines.Length; i++)
-                if (lines[i].TrimEnd() == "--") { end = i; break; }
-            var nameLine = NameUnderClosing(lines, end);
+            var signature = SignatureLines(lines);
+            var nameLine = NameUnderClosing(lines, signature);
             var greetingSeen = false;
             var separator = -1; // the depth of an "Original Message" line: what follows it at that depth or deeper is one deeper
-            for (var i = 0; i < end; i++)
+            for (var i = 0; i < lines.Length; i++)
             {
+                if (signature[i]) continue;
                 var line = lines[i];
                 var depth = QuoteDepth(line, out var start);
                 if (depth < separator) separator = -1;
                 if (IsOriginalMessage(line, start)) { separator = depth; continue; }
                 if (separator >= 0) depth++;
+                writer.Depth = depth;
                 if (!greetingSeen && line.Trim().Length > 0)
                 {
                     greetingSeen = true;
                     if (depth == 0 && IsGreeting(line)) { writer.Token("{greeting}"); continue; }
                 }
-                writer.Depth = depth;
                 if (i == nameLine) writer.Token("{name}");
                 else writer.Append(start == 0 ? line : line.Substring(start));
             }
             writer.Depth = 0;
+        }
+
+        /// <summary>
+        /// Which lines are a signature: a "-- " line and the lines after it up to a quoted line, an
+        /// "Original Message" line or the end, when there are at most <see cref="MaxSignatureLines"/>.
+        /// </summary>
+        static bool[] SignatureLines(string[] lines)
+        {
+            var signature = new bool[lines.Length];
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimEnd() != "--") continue;
+                var end = i + 1;
+                while (end < lines.Length && QuoteDepth(lines[end], out var start) == 0 && !IsOriginalMessage(lines[end], start)) end++;
+                if (end - i - 1 > MaxSignatureLines) continue;
+                for (var k = i; k < end; k++) signature[k] = true;
+                i = end - 1;
+            }
+            return signature;
         }
 
         /// <summary>How many "&gt;" quote the line (spaces between them allowed), and where its text starts.</summary>
@@ -95,13 +116,16 @@ namespace MailQuota.Core.Content
             return IsShort(t) && t.Length > 1 && ",:!，：！".IndexOf(t[t.Length - 1]) >= 0;
         }
 
-        /// <summary>The last text line when it is a short name under a short closing line ending in a comma ("Kind regards,").</summary>
-        static int NameUnderClosing(string[] lines, int end)
+        /// <summary>The last text line (before a signature) when it is a short name under a short closing line ending in a comma ("Kind regards,").</summary>
+        static int NameUnderClosing(string[] lines, bool[] signature)
         {
-            var name = end - 1;
-            while (name >= 0 && lines[name].Trim().Length == 0) name--;
-            var closing = name - 1;
-            while (closing >= 0 && lines[closing].Trim().Length == 0) closing--;
+            int Previous(int i)
+            {
+                while (i >= 0 && (signature[i] || lines[i].Trim().Length == 0)) i--;
+                return i;
+            }
+            var name = Previous(lines.Length - 1);
+            var closing = Previous(name - 1);
             if (closing < 0) return -1;
             var n = lines[name].Trim();
             var c = lines[closing].Trim();
@@ -173,7 +197,7 @@ namespace MailQuota.Core.Content
             (c >= '\uD840' && c <= '\uD87F')); // high surrogates of the supplementary ideographic planes
 
         /// <summary>Quotes deeper than this count as this deep.</summary>
-        public const int MaxDepth = 3;
+        const int MaxDepth = 3;
 
         const byte Letter = 1, Digit = 2, Joiner = 4;
 
@@ -219,8 +243,9 @@ namespace MailQuota.Core.Content
             {
                 set
                 {
+                    value = Math.Min(value, MaxDepth);
                     if (value != _depth) _inCjk = false;
-                    _depth = Math.Min(value, MaxDepth);
+                    _depth = value;
                 }
             }
 
