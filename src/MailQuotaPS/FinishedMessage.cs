@@ -8,8 +8,8 @@ namespace MailQuotaPS
 {
     /// <summary>
     /// Reads a finished message from the pipeline for Test-MailContentDuplication: a MimeMessage, a
-    /// FileInfo of an .eml file, a string (the body), or any object with a subject and a body by
-    /// property name (Subject/Title; Body/Text/TextBody/Content/Message; HtmlBody/Html/HtmlContent).
+    /// FileInfo of an .eml file (or its path), a string (the body), or any object with a subject and
+    /// a body by property name (Subject/Title; Body/Text/TextBody/Content/Message; HtmlBody/Html/HtmlContent).
     /// </summary>
     static class FinishedMessage
     {
@@ -37,8 +37,16 @@ namespace MailQuotaPS
             return new ContentSample(number, Source(number, messageId), new MessageContent(subject, text, html), messageId);
         }
 
-        /// <summary>The path of a piped .eml file (a FileInfo), or null for any other object.</summary>
-        public static string? FileOf(PSObject input) => input.BaseObject is FileInfo file ? file.FullName : null;
+        /// <summary>
+        /// The path of a piped .eml file: a FileInfo, or a one-line string ending in ".eml" (resolved
+        /// with <paramref name="resolve"/>); null for any other object.
+        /// </summary>
+        public static string? FileOf(PSObject input, Func<string, string> resolve) => input.BaseObject switch
+        {
+            FileInfo file => file.FullName,
+            string path when path.EndsWith(".eml", StringComparison.OrdinalIgnoreCase) && path.IndexOf('\n') < 0 => resolve(path),
+            _ => null,
+        };
 
         static string Source(int number, string? messageId) => string.IsNullOrEmpty(messageId) ? $"message {number}" : $"message {number} <{messageId}>";
 

@@ -33,7 +33,7 @@ namespace MailQuotaPS
         /// With -Subject: a row to render the template with (as Send-ThrottledMail would); its
         /// properties are the merge fields. Without: a finished message, namely an object with
         /// Subject and Body or HtmlBody properties (or Title; Text, TextBody, Content, Message; Html,
-        /// HtmlContent), a MimeMessage, a FileInfo of an .eml file, or a string (the body).
+        /// HtmlContent), a MimeMessage, a FileInfo of an .eml file or its path, or a string (the body).
         /// </summary>
         [Parameter(ParameterSetName = TemplateSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = MessageSet, ValueFromPipeline = true, Mandatory = true)]
@@ -122,7 +122,7 @@ namespace MailQuotaPS
         void AddMessage()
         {
             if (InputObject == null) return;
-            if (FinishedMessage.FileOf(InputObject) is { } file) { AddEml(file); return; }
+            if (FinishedMessage.FileOf(InputObject, SessionState.Path.GetUnresolvedProviderPathFromPSPath) is { } file) { AddEml(file); return; }
             var number = ++_row;
             if (InputObject.BaseObject is MimeMessage message) NoteSender(message);
             try { _samples.Add(FinishedMessage.Read(InputObject, number)); }

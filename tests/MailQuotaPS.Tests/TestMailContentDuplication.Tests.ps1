@@ -145,6 +145,11 @@ Describe 'Test-MailContentDuplication with finished messages' {
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'NotAMessage*'
         $errs[0].Exception.Message | Should -BeLike 'Message 5 has no Subject, Body or HtmlBody property*'
+
+        # a path string is the file; any other string is a body
+        $byPath = (Join-Path $Dir 'q3.eml'), "Hi Dan,`n$text" | Test-MailContentDuplication
+        $byPath.Source | Should -Be @((Join-Path $Dir 'q3.eml'), 'message 2')
+        $byPath[1].ClusterId | Should -Be $byPath[0].ClusterId
     }
 
     It 'puts 40 personalised payslips from .eml files into one cluster' {
