@@ -11,11 +11,12 @@ namespace MailQuota.Core.Tests.Corpus
 {
     /// <summary>
     /// The real-mail evaluation set: ham bodies of at least <see cref="MinWords"/> words (each body
-    /// once), the first <c>templates</c> of them each personalised five times, the next
-    /// <c>unrelated</c> ones as they are. The recipe of a variant, with one seeded generator:
-    /// a greeting with a recipient's name ("Dear Anna," in the form the body's template chose),
-    /// every run of digits replaced by random digits, one to three word edits (a word replaced by
-    /// another of the corpus, deleted, or one inserted), and a signature with a sender's name.
+    /// once, see <see cref="Bodies"/>), the first <c>templates</c> of them each personalised five
+    /// times, the next <c>unrelated</c> ones as they are, shuffled. The recipe of a variant, with one
+    /// generator seeded 20261130: a greeting line with a recipient's name ("Dear Anna," in the
+    /// form the body's template chose), up to three runs of digits replaced by random digits, one
+    /// to three word edits (a word replaced by another word of the corpus, deleted, or one
+    /// inserted before it), and a closing line (chosen per template) with a sender's name under it.
     /// </summary>
     public sealed class PersonalisedHam
     {
