@@ -15,19 +15,27 @@ namespace MailQuotaPS
     /// Tells, before sending, how repetitive messages look to the provider: each message's highest
     /// similarity and its near and exact duplicates among the account's recent sends (from the
     /// ledger) and within the input, its cluster, and a verdict (Ok, Warn, Block) against the
-    /// account's near-duplicate policy. Takes a template with pipeline rows (rendered as
-    /// Send-ThrottledMail renders them), one -Subject/-Body, or .eml files. Nothing is written to
-    /// the ledger.
+    /// account's near-duplicate policy. Takes finished messages from the pipeline (objects with a
+    /// subject and body, MimeMessage objects, .eml files, in any mix), a template with pipeline rows
+    /// (rendered as Send-ThrottledMail renders them), one -Subject/-Body, or .eml paths. Nothing is
+    /// written to the ledger.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "MailContentDuplication", DefaultParameterSetName = TemplateSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "MailContentDuplication", DefaultParameterSetName = MessageSet)]
     [OutputType(typeof(ContentDuplicationResult), typeof(ContentDuplicationSummary))]
     public sealed class TestMailContentDuplicationCommand : ProfileLedgerCmdlet
     {
         const string TemplateSet = "Template";
         const string EmlSet = "Eml";
+        const string MessageSet = "Message";
 
-        /// <summary>A row to render the template with (as Send-ThrottledMail would); its properties are the merge fields.</summary>
+        /// <summary>
+        /// With -Subject: a row to render the template with (as Send-ThrottledMail would); its
+        /// properties are the merge fields. Without: a finished message, namely an object with
+        /// Subject and Body or HtmlBody properties (or Title; Text, TextBody, Content, Message; Html,
+        /// HtmlContent), a MimeMessage, a FileInfo of an .eml file or its path, or a string (the body).
+        /// </summary>
         [Parameter(ParameterSetName = TemplateSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = MessageSet, ValueFromPipeline = true, Mandatory = true)]
         public PSObject? InputObject { get; set; }
 
         /// <summary>The subject, with {{Column}} merge fields.</summary>
@@ -48,7 +56,7 @@ namespace MailQuotaPS
         [SupportsWildcards]
         public string[] Path { get; set; } = new string[0];
 
-        /// <summary>The ledger account to compare with; else the -From address; else the From of the first .eml.</summary>
+        /// <summary>The ledger account to compare with; else the -From address; else the From of the first .eml file or MimeMessage.</summary>
         [Parameter]
         public string? Account { get; set; }
 
@@ -94,7 +102,26 @@ namespace MailQuotaPS
         protected override void ProcessRecord()
         {
             if (ParameterSetName == TemplateSet) AddRow();
+            else if (ParameterSetName == MessageSet) AddMessage();
             else foreach (var file in ResolvePaths()) AddEml(file);
+        }
+
+        void AddMessage()
+        {
+            if (InputObject == null) return;
+            if (FinishedMessage.FileOf(InputObject, SessionState.Path.GetUnresolvedProviderPathFromPSPath) is { } file) { AddEml(file); return; }
+            var number = ++_row;
+            if (EmlFile.TryRead(number, InputObject.BaseObject, out var mime, out var sender))
+            {
+                _samples.Add(mime);
+                _emlAccount ??= sender;
+                return;
+            }
+            try { _samples.Add(FinishedMessage.Read(InputObject, number)); }
+            catch (InvalidDataException e)
+            {
+                WriteError(new ErrorRecord(e, "NotAMessage", ErrorCategory.InvalidData, InputObject));
+            }
         }
 
         void AddRow()
@@ -141,6 +168,7 @@ namespace MailQuotaPS
                     "EmlUnreadable", ErrorCategory.ReadError, file));
             }
         }
+
 
         protected override void EndProcessing()
         {

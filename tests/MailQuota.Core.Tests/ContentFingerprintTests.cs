@@ -76,5 +76,22 @@ namespace MailQuota.Core.Tests
             Assert.True(MinHasher.Similarity(a.Signature, b.Signature) >= 0.7);
             Assert.True(MinHasher.Similarity(a.Signature, c.Signature) < 0.2);
         }
+
+        [Fact]
+        public void Short_messages_of_a_batch_are_compared_exactly_and_stored_ones_by_estimate()
+        {
+            var a = ContentFingerprint.Of(new MessageContent("Lunch", "Shall we meet for lunch on Friday at the new place near the station, around noon?", null));
+            var b = ContentFingerprint.Of(new MessageContent("Lunch", "Shall we meet for lunch on Monday at the new place near the river, around noon?", null));
+            Assert.NotNull(a.Features);
+            Assert.Equal(a.Features!.OrderBy(f => f).Distinct(), a.Features);
+            var test = new NearDuplicateTest(0.1);
+            var exact = ContentFingerprint.Jaccard(a.Features, b.Features!);
+            Assert.Equal(exact, test.Compare(a, b));
+            var stored = new ContentFingerprint(b.Digest, b.SimHash, b.Signature); // as read back from the ledger: no features
+            Assert.Equal(MinHasher.Similarity(a.Signature, b.Signature), test.Compare(a, stored));
+
+            var words = string.Join(" ", Enumerable.Range(0, 2000).Select(i => "w" + (char)('a' + i % 26) + (char)('a' + i / 26 % 26) + (char)('a' + i / 676)));
+            Assert.Null(ContentFingerprint.Of(new MessageContent("Long", words, null)).Features);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using MailQuota.Core.Content;
 using MailQuota.Core.Mail;
 
@@ -70,6 +71,95 @@ namespace MailQuota.Core.Tests
             Assert.Equal(a.Digest, b.Digest);
             var personal = Row("Zoe Brandt", "10.00", "We discussed your move to the Lisbon office on Tuesday and the team is looking forward to it, see you there.");
             Assert.NotEqual(a.Digest, personal.Digest);
+        }
+
+        [Fact]
+        public void The_greeting_the_name_under_the_closing_and_the_signature_block_are_set_aside()
+        {
+            var a = Normalize("Invoice", "Dear Anna Meyer,\n\nyour invoice is ready.\n\nKind regards,\nPeter Okafor\n-- \nPeter Okafor | Sales | +1 555 0100\n");
+            var b = Normalize("Invoice", "Hi Ben,\r\n\r\nyour invoice is ready.\r\n\r\nKind regards,\r\nZoe Silva\r\n");
+            Assert.Equal("invoice {greeting} your invoice is ready kind regards {name}", a);
+            Assert.Equal(a, b);
+            Assert.Equal("通知 {greeting} 您本月的工资单已经发出", Normalize("通知", "尊敬的张伟：\n您本月的工资单已经发出。"));
+            // a top-posted reply's signature goes, the quote under it stays; a long block after "--" is text
+            Assert.Equal("re x fine >the >draft", Normalize("Re: x", "Fine\n-- \nAnn\n\nBob wrote:\n> The draft"));
+            var longBlock = string.Join("\n", System.Linq.Enumerable.Range(1, 11).Select(i => "Part " + (char)('a' + i)));
+            Assert.EndsWith("part k part l", Normalize("x", "Intro\n--\n" + longBlock));
+            // a first line that is text, and a last line that is a sentence, stay
+            Assert.Equal("x dear all the meeting moved to friday thanks", Normalize("x", "Dear all the meeting moved to Friday.\nThanks"));
+        }
+
+        [Fact]
+        public void Quoted_lines_keep_their_depth_so_a_reply_does_not_match_the_message_it_quotes()
+        {
+            Assert.Equal("re plan agreed >we >meet >at >{num} >>who >>comes", Normalize("Re: plan", "Agreed.\n> We meet at 10.\n> > Who comes?"));
+            Assert.Equal("ok >from >ann >the >draft >>earlier >>text", Normalize(null, "OK\n-----Original Message-----\nFrom: Ann\nThe draft\n> Earlier text"));
+            var original = ContentFingerprint.Of(new MessageContent("Plan", "We meet at ten in the big room on the third floor, bring the budget figures and the slides.", null));
+            var reply = ContentFingerprint.Of(new MessageContent("Plan", "Fine.\n> We meet at ten in the big room on the third floor, bring the budget figures and the slides.", null));
+            Assert.True(ContentFingerprint.Jaccard(original.Features!, reply.Features!) < 0.1);
+            Assert.Equal("通知 >请准时参加", Normalize("通知", "> 请准时参加。"));
+            Assert.Empty(ShingleExtractor.Features("请准时参加").Intersect(ShingleExtractor.Features(">请准时参加")));
+        }
+
+        [Fact]
+        public void Words_with_digits_and_tracking_parameters_do_not_tell_copies_apart()
+        {
+            Assert.Equal(Normalize("s", "Runs on x86, 24x faster, see https://t.example.com/c?u=ann&id=1 now"), Normalize("s", "Runs on x64, 12x faster, see https://t.example.com/c?u=bob&id=2 now"));
+        }
+
+        static MessageContent Row(MergeTemplate subject, MergeTemplate body, params (string Field, string Value)[] values)
+        {
+            var fields = new Dictionary<string, string?>(System.StringComparer.OrdinalIgnoreCase);
+            foreach (var (field, value) in values) fields[field] = value;
+            return MessageContent.FromTemplate(subject, body, null, fields);
+        }
+
+        [Fact]
+        public void A_template_made_of_fields_is_fingerprinted_as_rendered()
+        {
+            var subject = new MergeTemplate("{{Subject}}");
+            var body = new MergeTemplate("{{Body}}");
+            var a = ContentFingerprint.Of(Row(subject, body, ("Subject", "年会通知"), ("Body", "公司年会将于一月二十日在总部举行，请准时参加。")));
+            var b = ContentFingerprint.Of(Row(subject, body, ("Subject", "停电通知"), ("Body", "本周六上午办公楼停电，请提前保存文件。")));
+            var c = ContentFingerprint.Of(Row(subject, body, ("Subject", "Disk full"), ("Body", "Server db01 is out of disk space.")));
+            Assert.NotEqual(a.Digest, b.Digest);
+            Assert.NotEqual(a.Digest, c.Digest);
+            Assert.True(ContentFingerprint.Jaccard(a.Features!, b.Features!) < 0.2);
+            Assert.Equal("Disk full", Row(subject, body, ("Subject", "Disk full"), ("Body", "x")).Subject);
+        }
+
+        [Fact]
+        public void A_short_literal_template_around_the_message_is_fingerprinted_as_rendered()
+        {
+            var subject = new MergeTemplate("Alert: {{Title}}");
+            var body = new MergeTemplate("Alert from monitoring: {{Text}}");
+            var row = Row(subject, body, ("Title", "Disk full on db01"), ("Text", "the volume /data has 0 bytes left, writes fail"));
+            Assert.Equal("Alert: Disk full on db01", row.Subject);
+            Assert.Equal("Alert from monitoring: the volume /data has 0 bytes left, writes fail", row.Text);
+        }
+
+        [Fact]
+        public void A_chinese_template_with_short_names_masks_them()
+        {
+            var subject = new MergeTemplate("{{姓名}}，年会通知");
+            var body = new MergeTemplate("{{姓名}}您好：公司年会将于一月二十日在总部大礼堂举行，请提前安排好工作，准时参加。");
+            var a = Row(subject, body, ("姓名", "张伟"));
+            var b = Row(subject, body, ("姓名", "欧阳娜娜"));
+            Assert.Equal("{{姓名}}您好：公司年会将于一月二十日在总部大礼堂举行，请提前安排好工作，准时参加。", a.Text);
+            Assert.Equal(ContentFingerprint.Of(a).Digest, ContentFingerprint.Of(b).Digest);
+        }
+
+        [Fact]
+        public void A_long_literal_template_masks_short_values_and_keeps_long_ones()
+        {
+            var subject = new MergeTemplate("Your payslip for {{Month}}");
+            var body = new MergeTemplate("Dear {{Name}},\nyour payslip for {{Month}} is attached. Net pay: {{Amount}}. Please check it and tell us within two weeks if anything is wrong.\n{{Note}}");
+            var a = Row(subject, body, ("Name", "Anna Meyer"), ("Month", "March"), ("Amount", "1,200.00"), ("Note", ""));
+            var b = Row(subject, body, ("Name", "Olafur Arnalds"), ("Month", "March"), ("Amount", "980.50"), ("Note", ""));
+            Assert.Equal("Your payslip for {{Month}}", a.Subject);
+            Assert.Equal(ContentFingerprint.Of(a).Digest, ContentFingerprint.Of(b).Digest);
+            var note = "We discussed your move to the Lisbon office on Tuesday and the team is looking forward to it, see you there.";
+            Assert.EndsWith(note, Row(subject, body, ("Name", "Zoe"), ("Month", "May"), ("Amount", "1"), ("Note", note)).Text);
         }
     }
 }

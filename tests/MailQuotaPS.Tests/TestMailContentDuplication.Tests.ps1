@@ -89,6 +89,86 @@ Describe 'Test-MailContentDuplication' {
     }
 }
 
+Describe 'Test-MailContentDuplication with finished messages' {
+    BeforeAll {
+        $script:Notices = @(
+            [pscustomobject]@{ Subject = '年会通知'; Body = '公司年会将于一月二十日在总部大礼堂举行，请各部门提前安排工作，准时参加。' }
+            [pscustomobject]@{ Subject = '停电通知'; Body = '因线路检修，本周六上午八点至十二点办公楼停电，请提前保存文件并关闭电脑。' }
+            [pscustomobject]@{ Subject = '体检安排'; Body = '今年员工体检定于下月五日开始，请到人事部领取体检表，空腹前往指定医院。' }
+        )
+        $script:Dir = Join-Path ([IO.Path]::GetTempPath()) "msg-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory $Dir | Out-Null
+    }
+    AfterAll { Remove-Item $Dir -Recurse -Force }
+
+    It 'takes three unrelated Chinese notices as objects: three clusters, each named by its source' {
+        $r = $Notices | Test-MailContentDuplication
+        $r.Count | Should -Be 3
+        $r.ClusterId | Should -Be @(1, 2, 3)
+        $r.Source | Should -Be @('message 1', 'message 2', 'message 3')
+        $r.Subject | Should -Be @('年会通知', '停电通知', '体检安排')
+        $r.Verdict | Sort-Object -Unique | Should -Be 'Ok'
+        ($Notices | Test-MailContentDuplication -Summary).Clusters | Should -Be 0
+    }
+
+    It 'fingerprints a template made of fields as rendered: the notices stay three clusters' {
+        $r = $Notices | Test-MailContentDuplication -Subject '{{Subject}}' -Body '{{Body}}'
+        $r.ClusterId | Should -Be @(1, 2, 3)
+        $r.Subject | Should -Be @('年会通知', '停电通知', '体检安排')
+    }
+
+    It 'takes objects by alias, MimeMessage objects and .eml files in one pipeline' {
+        $text = 'The quarterly figures for the northern region are attached; revenue rose in every month and the new warehouse opened on time. Please review the numbers before Friday.'
+        New-Eml (Join-Path $Dir 'q3.eml') 'q3@example.test' 'Q3 figures' ("Hi Ann,`n" + $text)
+        $mime = [MimeKit.MimeMessage]::new()
+        $mime.Subject = 'Q3 figures'
+        $mime.MessageId = 'mime1@example.test'
+        $part = [MimeKit.TextPart]::new('plain')
+        $part.Text = "Hello Bob,`n" + $text
+        $mime.Body = $part
+        $inputs = @(
+            [pscustomobject]@{ Title = 'Q3 figures'; Text = "Dear Carla,`n" + $text }
+            $mime
+            (Get-Item (Join-Path $Dir 'q3.eml'))
+            [pscustomobject]@{ Subject = 'Picnic'; Html = '<p>Shall we have the team picnic by the river next Saturday? Bring sandwiches; we will bring lemonade and a ball.</p>' }
+            [pscustomobject]@{ Name = 'no message here' }
+            [pscustomobject]@{ Subject = 'Canteen'; Content = 'The canteen is closed on Monday for cleaning; the coffee machine on the second floor works as usual.' }
+        )
+        $r = $inputs | Test-MailContentDuplication -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.Count | Should -Be 5
+        $r.Source | Should -Be @('message 1', 'message 2 <mime1@example.test>', (Join-Path $Dir 'q3.eml'), 'message 4', 'message 6')
+        $r[1].ClusterId | Should -Be $r[0].ClusterId
+        $r[2].ClusterId | Should -Be $r[0].ClusterId
+        $r[2].ClosestRow | Should -BeIn @(1, 2)
+        $r[3].ClusterId | Should -Not -Be $r[0].ClusterId
+        $r[4].ClusterId | Should -Not -Be $r[3].ClusterId
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'NotAMessage*'
+        $errs[0].Exception.Message | Should -BeLike 'Message 5 has no Subject, Body or HtmlBody property*'
+
+        # a path string is the file; any other string is a body
+        $byPath = (Join-Path $Dir 'q3.eml'), "Hi Dan,`n$text" | Test-MailContentDuplication
+        $byPath.Source | Should -Be @((Join-Path $Dir 'q3.eml'), 'message 2')
+        $byPath[1].ClusterId | Should -Be $byPath[0].ClusterId
+    }
+
+    It 'puts 40 personalised payslips from .eml files into one cluster' {
+        $names = 'Anna Meyer', 'Ben Okafor', 'Carla Rossi', 'David Nakamura', 'Eva Dubois', 'Frank Kowalski', 'Grace Svensson', 'Hugo Garcia'
+        $payslips = Join-Path $Dir 'payslips'
+        New-Item -ItemType Directory $payslips | Out-Null
+        for ($i = 0; $i -lt 40; $i++) {
+            $name = "$($names[$i % 8]) $([char](65 + $i % 26))."
+            New-Eml (Join-Path $payslips "p$i.eml") "p$i@example.test" "Your payslip for November 2026" (
+                "Dear $name,`n`nyour payslip for November 2026 is attached. Net pay: $(1000 + 37 * $i).50 EUR, paid on 2026-11-$(10 + $i % 18).`n" +
+                "Tax class $($i % 5 + 1), employee number E$(40000 + $i).`nPlease check it and tell us within two weeks if anything is wrong.`n`nKind regards,`n$($names[($i + 3) % 8])`n")
+        }
+        $s = Get-ChildItem $payslips -Filter *.eml | Test-MailContentDuplication -Summary
+        $s.Messages | Should -Be 40
+        $s.Clusters | Should -Be 1
+        $s.Largest.Size | Should -Be 40
+    }
+}
+
 Describe 'Content checks across processes and in Send-ThrottledMail (smtp4dev)' {
     BeforeAll {
         $script:Server = Start-Smtp4dev

@@ -6,14 +6,19 @@ using System.Threading.Tasks;
 namespace MailQuota.Core.Content
 {
     /// <summary>
-    /// Clusters a batch of fingerprints with MinHash-LSH and union-find. Each of the 16 bands is
-    /// sorted by key on its own core; within a bucket of equal keys each message is compared with
-    /// the bucket's leaders (its earlier members that matched no earlier leader) and joined to the
-    /// first near-identical one. Clusters are the connected components of those verified pairs, so
-    /// the result does not depend on thread timing.
+    /// Clusters a batch of fingerprints with MinHash-LSH and union-find. A batch is banded finer
+    /// than the ledger's index: 32 bands of 4 signature values (one 64-bit key each), so two
+    /// messages become candidates with probability 1 − (1 − J⁴)³²: 0.9998 at J = 0.7, 0.87 at 0.5.
+    /// Each band is sorted by key on its own core; within a bucket of equal keys each message is
+    /// compared with the bucket's leaders (its earlier members that matched no earlier leader) and
+    /// joined to the first near-identical one. Clusters are the connected components of those
+    /// verified pairs, so the result does not depend on thread timing.
     /// </summary>
     public sealed class ContentClusterer
     {
+        const int Bands = 32;
+        const int Rows = MinHasher.Size / Bands;
+
         readonly NearDuplicateTest _test;
 
         public ContentClusterer(NearDuplicateTest test) => _test = test;
@@ -21,12 +26,8 @@ namespace MailQuota.Core.Content
         public ContentClusters Cluster(IReadOnlyList<ContentFingerprint> items)
         {
             var n = items.Count;
-            for (var i = 0; i < n; i++)
-                if (items[i].BandKeys.Count != LshBands.Bands)
-                    throw new ArgumentException("only fresh fingerprints (with their LSH keys) can be clustered", nameof(items));
-
-            var edges = new List<Edge>[LshBands.Bands];
-            Parallel.For(0, LshBands.Bands, band => edges[band] = BandEdges(items, band));
+            var edges = new List<Edge>[Bands];
+            Parallel.For(0, Bands, band => edges[band] = BandEdges(items, band));
 
             var sets = new UnionFind(n);
             var best = new double[n];
@@ -74,7 +75,7 @@ namespace MailQuota.Core.Content
             var n = items.Count;
             var keys = new long[n];
             var order = new int[n];
-            for (var i = 0; i < n; i++) { keys[i] = items[i].BandKeys[band]; order[i] = i; }
+            for (var i = 0; i < n; i++) { keys[i] = Key(items[i].Signature, band); order[i] = i; }
             Array.Sort(keys, order);
 
             var edges = new List<Edge>();
@@ -106,6 +107,13 @@ namespace MailQuota.Core.Content
                 start = end;
             }
             return edges;
+        }
+
+        /// <summary>The band's four 16-bit signature values as one key.</summary>
+        static long Key(ushort[] signature, int band)
+        {
+            var k = band * Rows;
+            return (long)(signature[k] | (ulong)signature[k + 1] << 16 | (ulong)signature[k + 2] << 32 | (ulong)signature[k + 3] << 48);
         }
 
         readonly struct Edge

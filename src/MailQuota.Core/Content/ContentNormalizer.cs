@@ -10,15 +10,15 @@ namespace MailQuota.Core.Content
     /// Reduces a message to the words a content filter compares, so that personalised copies of one
     /// template come out (nearly) the same: HTML to text (script and style dropped), NFKC, lower
     /// case; URLs become <c>{url:host}</c>, e-mail addresses <c>{email}</c>, numbers, amounts, dates
-    /// and times <c>{num}</c>, long codes with digits <c>{tok}</c>; merge placeholders stay
+    /// and times <c>{num}</c>, words with digits (codes, x86, 24x) and very long tokens <c>{tok}</c>; merge placeholders stay
     /// <c>{{field}}</c>. Words are separated by one space; Chinese and Japanese characters of one run
-    /// stay together (they have no spaces to split on).
+    /// stay together (they have no spaces to split on). The body is read line by line (see
+    /// <see cref="AppendBody"/>): the greeting and the name under the closing become <c>{greeting}</c>
+    /// and <c>{name}</c>, a signature after "-- " is left out, and quoted text keeps its depth as a
+    /// prefix of <c>&gt;</c> on each word, so a reply's quote never matches the message it quotes.
     /// </summary>
     public static class ContentNormalizer
     {
-        /// <summary>A token with a digit and at least this many characters is a code (order number, tracking id).</summary>
-        const int CodeLength = 6;
-
         /// <summary>Any token at least this long is a code (base64, hashes).</summary>
         const int LongTokenLength = 40;
 
@@ -28,8 +28,132 @@ namespace MailQuota.Core.Content
                 : content.Html != null ? HtmlToText(content.Html) : "";
             var writer = new Writer(content.Subject.Length + body.Length + 16);
             writer.Append(content.Subject);
-            writer.Append(body);
+            AppendBody(writer, body);
             return writer.ToString();
+        }
+
+        /// <summary>A greeting or a closing is a short line: at most this many words and characters.</summary>
+        const int ShortLineWords = 5, ShortLineLength = 40;
+
+        /// <summary>A signature block has at most this many lines after its "-- " line.</summary>
+        const int MaxSignatureLines = 10;
+
+        /// <summary>
+        /// The body line by line. What a personalised copy changes around the text is set aside: the
+        /// first line when it is a greeting ("Dear Anna,", "尊敬的张伟：") becomes <c>{greeting}</c>, the
+        /// last line when it is a name under a closing ("Best regards,↵Anna Meyer") becomes
+        /// <c>{name}</c>, and a signature block after a "-- " line is left out. Quoted lines ("&gt; ",
+        /// or everything under "-----Original Message-----") are written at their depth.
+        /// </summary>
+        static void AppendBody(Writer writer, string body)
+        {
+            var lines = body.Split('\n');
+            var signature = SignatureLines(lines);
+            var nameLine = NameUnderClosing(lines, signature);
+            var greetingSeen = false;
+            var separator = -1; // the depth of an "Original Message" line: what follows it at that depth or deeper is one deeper
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (signature[i]) continue;
+                var line = lines[i];
+                var depth = QuoteDepth(line, out var start);
+                if (depth < separator) separator = -1;
+                if (IsOriginalMessage(line, start)) { separator = depth; continue; }
+                if (separator >= 0) depth++;
+                writer.Depth = depth;
+                if (!greetingSeen && line.Trim().Length > 0)
+                {
+                    greetingSeen = true;
+                    if (depth == 0 && IsGreeting(line)) { writer.Token("{greeting}"); continue; }
+                }
+                if (i == nameLine) writer.Token("{name}");
+                else writer.Append(start == 0 ? line : line.Substring(start));
+            }
+            writer.Depth = 0;
+        }
+
+        /// <summary>
+        /// Which lines are a signature: a "-- " line and the lines after it up to a quoted line, an
+        /// "Original Message" line or the end, when there are at most <see cref="MaxSignatureLines"/>.
+        /// </summary>
+        static bool[] SignatureLines(string[] lines)
+        {
+            var signature = new bool[lines.Length];
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimEnd() != "--") continue;
+                var end = i + 1;
+                while (end < lines.Length && QuoteDepth(lines[end], out var start) == 0 && !IsOriginalMessage(lines[end], start)) end++;
+                if (end - i - 1 > MaxSignatureLines) continue;
+                for (var k = i; k < end; k++) signature[k] = true;
+                i = end - 1;
+            }
+            return signature;
+        }
+
+        /// <summary>How many "&gt;" quote the line (spaces between them allowed), and where its text starts.</summary>
+        static int QuoteDepth(string line, out int start)
+        {
+            var depth = 0;
+            start = 0;
+            for (var i = 0; i < line.Length && (line[i] == ' ' || line[i] == '\t' || line[i] == '>'); i++)
+                if (line[i] == '>') { depth++; start = i + 1; }
+            return depth;
+        }
+
+        /// <summary>"-----Original Message-----", "----- Forwarded message -----": a dashed line naming a message.</summary>
+        static bool IsOriginalMessage(string line, int start)
+        {
+            var t = line.Substring(start).Trim();
+            return t.Length > 10 && t.StartsWith("---", StringComparison.Ordinal) && t.EndsWith("---", StringComparison.Ordinal)
+                && (t.IndexOf("original", StringComparison.OrdinalIgnoreCase) >= 0 || t.IndexOf("message", StringComparison.OrdinalIgnoreCase) >= 0);
+        }
+
+        /// <summary>A short first line ending in a comma, colon or exclamation mark: "Hi Anna,", "尊敬的张伟：".</summary>
+        static bool IsGreeting(string line)
+        {
+            var t = line.Trim();
+            return IsShort(t) && t.Length > 1 && ",:!，：！".IndexOf(t[t.Length - 1]) >= 0;
+        }
+
+        /// <summary>The last text line (before a signature) when it is a short name under a short closing line ending in a comma ("Kind regards,").</summary>
+        static int NameUnderClosing(string[] lines, bool[] signature)
+        {
+            int Previous(int i)
+            {
+                while (i >= 0 && (signature[i] || lines[i].Trim().Length == 0)) i--;
+                return i;
+            }
+            var name = Previous(lines.Length - 1);
+            var closing = Previous(name - 1);
+            if (closing < 0) return -1;
+            var n = lines[name].Trim();
+            var c = lines[closing].Trim();
+            var isName = IsShort(n) && n.IndexOf('>') < 0 && ".?!:,;".IndexOf(n[n.Length - 1]) < 0;
+            var isClosing = IsShort(c) && (c[c.Length - 1] == ',' || c[c.Length - 1] == '，');
+            return isName && isClosing ? name : -1;
+        }
+
+        static bool IsShort(string trimmed)
+        {
+            if (trimmed.Length == 0 || trimmed.Length > ShortLineLength) return false;
+            var words = 1;
+            foreach (var c in trimmed) if (c == ' ') words++;
+            return words <= ShortLineWords;
+        }
+
+        /// <summary>How many words (runs of letters and digits) and CJK characters a raw text has: what its shingles are made of.</summary>
+        public static int CountUnits(string text)
+        {
+            var count = 0;
+            var inWord = false;
+            foreach (var c in text)
+            {
+                if (IsCjk(c)) { count++; inWord = false; }
+                else if (IsWordChar(c)) { if (!inWord) count++; inWord = true; }
+                else inWord = false;
+            }
+            return count;
         }
 
         /// <summary>The text of an HTML document: tags become spaces, script, style and comments vanish, entities are decoded.</summary>
@@ -72,6 +196,9 @@ namespace MailQuota.Core.Content
             (c >= '\u31F0' && c <= '\u31FF') || (c >= '\uF900' && c <= '\uFAFF') || (c >= '\u3005' && c <= '\u3007') ||
             (c >= '\uD840' && c <= '\uD87F')); // high surrogates of the supplementary ideographic planes
 
+        /// <summary>Quotes deeper than this count as this deep.</summary>
+        const int MaxDepth = 3;
+
         const byte Letter = 1, Digit = 2, Joiner = 4;
 
         /// <summary>The class of each ASCII character: most of any message, so one table lookup each.</summary>
@@ -109,6 +236,18 @@ namespace MailQuota.Core.Content
         {
             readonly StringBuilder _sb;
             bool _inCjk;
+            int _depth;
+
+            /// <summary>The quote depth of what is written next: each word gets as many "&gt;" in front.</summary>
+            public int Depth
+            {
+                set
+                {
+                    value = Math.Min(value, MaxDepth);
+                    if (value != _depth) _inCjk = false;
+                    _depth = value;
+                }
+            }
 
             public Writer(int capacity) => _sb = new StringBuilder(capacity);
 
@@ -189,7 +328,7 @@ namespace MailQuota.Core.Content
                         continue;
                     }
                     lastWasNumber = false;
-                    if ((digits > 0 && length >= CodeLength) || length >= LongTokenLength) Token("{tok}");
+                    if (digits > 0 || length >= LongTokenLength) Token("{tok}"); // x86, 24x, INV-20431, order ids: what a merge changes
                     else Word(s, pieceStart, i);
                 }
             }
@@ -220,7 +359,7 @@ namespace MailQuota.Core.Content
                 }
             }
 
-            void Token(string token)
+            public void Token(string token)
             {
                 Space();
                 _sb.Append(token);
@@ -229,6 +368,7 @@ namespace MailQuota.Core.Content
             void Space()
             {
                 if (_sb.Length > 0) _sb.Append(' ');
+                if (_depth > 0) _sb.Append('>', _depth);
                 _inCjk = false;
             }
 

@@ -70,16 +70,19 @@ namespace MailQuota.Core.Tests.Corpus
 
         public IReadOnlyList<CorpusMessage> Messages { get; }
 
+        /// <summary>Pair precision and recall of a clustering for "same template" (see the static overload).</summary>
+        public (double Precision, double Recall) PairScores(IReadOnlyList<int> clusterOf) => PairScores(Messages, clusterOf);
+
         /// <summary>
         /// Pair precision and recall of a clustering for "same template": over all pairs of
         /// messages, those put in one cluster against those generated from one template.
         /// </summary>
-        public (double Precision, double Recall) PairScores(IReadOnlyList<int> clusterOf)
+        public static (double Precision, double Recall) PairScores(IReadOnlyList<CorpusMessage> messages, IReadOnlyList<int> clusterOf)
         {
             long predicted = 0, truePairs = 0, both = 0;
             foreach (var size in clusterOf.GroupBy(c => c).Select(g => (long)g.Count())) predicted += size * (size - 1) / 2;
-            foreach (var size in Messages.Where(m => m.Template >= 0).GroupBy(m => m.Template).Select(g => (long)g.Count())) truePairs += size * (size - 1) / 2;
-            foreach (var size in Messages.Select((m, i) => (m.Template, Cluster: clusterOf[i])).Where(p => p.Template >= 0)
+            foreach (var size in messages.Where(m => m.Template >= 0).GroupBy(m => m.Template).Select(g => (long)g.Count())) truePairs += size * (size - 1) / 2;
+            foreach (var size in messages.Select((m, i) => (m.Template, Cluster: clusterOf[i])).Where(p => p.Template >= 0)
                          .GroupBy(p => p).Select(g => (long)g.Count())) both += size * (size - 1) / 2;
             return (predicted == 0 ? 1 : both / (double)predicted, truePairs == 0 ? 1 : both / (double)truePairs);
         }
