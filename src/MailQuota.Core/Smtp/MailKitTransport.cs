@@ -17,6 +17,7 @@ namespace MailQuota.Core.Smtp
     public sealed class MailKitTransport : IMailTransport
     {
         readonly SmtpSettings _settings;
+        readonly ISmtpAuthenticator? _authenticator;
         readonly StageTrackingClient _client = new StageTrackingClient();
         readonly System.Diagnostics.Stopwatch _idle = new System.Diagnostics.Stopwatch();
 
@@ -27,9 +28,11 @@ namespace MailQuota.Core.Smtp
         /// </summary>
         static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(5);
 
-        public MailKitTransport(SmtpSettings settings)
+        /// <param name="authenticator">Signs each new connection in (OAuth 2.0); null signs in with the settings' credential, if any.</param>
+        public MailKitTransport(SmtpSettings settings, ISmtpAuthenticator? authenticator = null)
         {
             _settings = settings;
+            _authenticator = authenticator;
             _client.Timeout = (int)settings.Timeout.TotalMilliseconds;
         }
 
@@ -56,6 +59,12 @@ namespace MailQuota.Core.Smtp
                     return new SmtpReply(false, refused[0].Reply.Code, refused[0].Reply.Text, SmtpStage.Recipient) { RefusedRecipients = refused };
                 return new SmtpReply(false, (int)e.StatusCode, e.Message, stage);
             }
+            catch (ServiceNotAuthenticatedException e)
+            {
+                // 530 at MAIL FROM (Exchange's 5.7.57): the server wants a sign-in first; it took nothing.
+                _idle.Restart();
+                return new SmtpReply(false, 530, e.Message, SmtpStage.Sender);
+            }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
                 // Whatever broke once the transaction began (a dropped or timed-out connection, or a
@@ -74,11 +83,29 @@ namespace MailQuota.Core.Smtp
                 try { _client.NoOp(cancellationToken); }
                 catch (Exception e) when (e is SmtpProtocolException || e is IOException || e is SmtpCommandException) { Disconnect(); }
             }
+            if (_client.IsConnected && _authenticator?.SessionExpired == true) Disconnect();
             if (_client.IsConnected) return;
             _client.Connect(_settings.Host, _settings.Port, ToMailKit(_settings.Security), cancellationToken);
-            if (_settings.Credential is { } credential && !string.IsNullOrEmpty(credential.UserName))
-                _client.Authenticate(credential, cancellationToken);
+            try { SignIn(cancellationToken); }
+            catch (SignInException)
+            {
+                Disconnect();
+                throw;
+            }
             _idle.Restart();
+        }
+
+        /// <summary>With the authenticator (a token) or the credential (a password); a refused password says what to fix as a token does.</summary>
+        void SignIn(CancellationToken cancellationToken)
+        {
+            if (_authenticator != null)
+            {
+                _authenticator.Authenticate(_client, cancellationToken);
+                return;
+            }
+            if (!(_settings.Credential is { } credential) || string.IsNullOrEmpty(credential.UserName)) return;
+            try { _client.Authenticate(credential, cancellationToken); }
+            catch (AuthenticationException e) { throw SignInReplies.Refused(e.Message, credential.UserName, e); }
         }
 
         void Disconnect()
