@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using MailQuota.Core;
+using MailQuota.Core.Auth;
 using MailQuota.Core.Content;
 using MailQuota.Core.Ledger;
 using MailQuota.Core.Mail;
@@ -62,6 +63,14 @@ namespace MailQuotaPS
 
         [Parameter]
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
+
+        /// <summary>The client secret of the profile's Entra app (app-only sign-in without a certificate).</summary>
+        [Parameter]
+        public System.Security.SecureString? ClientSecret { get; set; }
+
+        /// <summary>The password of the profile's certificate file (-CertificatePath in the profile).</summary>
+        [Parameter]
+        public System.Security.SecureString? CertificatePassword { get; set; }
 
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerMinute { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerHour { get; set; }
@@ -167,6 +176,7 @@ namespace MailQuotaPS
         int _row;
         SqliteLedger? _ledger;
         MailKitTransport? _transport;
+        MailboxAddress _from = null!;
         SendSession? _session;
         readonly ProgressRecord _progress = new ProgressRecord(1, "Send-ThrottledMail", "Starting");
         string? _lastWaitReason;
@@ -204,6 +214,7 @@ namespace MailQuotaPS
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidHeader", ErrorCategory.InvalidArgument, Header)); }
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
+            _from = from;
             _account = string.IsNullOrWhiteSpace(Account) ? from.Address.ToLowerInvariant() : Account!;
             _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
             _summary = new SendSummary(_account, _campaign);
@@ -268,6 +279,12 @@ namespace MailQuotaPS
                 {
                     ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
                 });
+                return;
+            }
+            catch (SignInException e)
+            {
+                WriteSummary();
+                StopForSignIn(e, $"Row {_row} and the rows after it were not sent; once fixed, run the same command again (campaign {_campaign}): rows already sent are skipped.");
                 return;
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException || e is System.IO.IOException || e is MailKit.Security.AuthenticationException || e is MailKit.Security.SslHandshakeException || e is MailKit.ProtocolException || e is MailKit.Net.Smtp.SmtpCommandException)
@@ -381,7 +398,7 @@ namespace MailQuotaPS
                 RetryUnknown = RetryUnknown,
                 Retry = new RetryPolicy { MaxAttempts = MaxAttempts },
             };
-            _transport = new MailKitTransport(SmtpSettings());
+            _transport = new MailKitTransport(SmtpSettings(), OAuth());
             try
             {
                 return new SendSession(_account, policy, _template, _ledger, _ledger, _ledger, _transport, SystemClock.Instance, options,
@@ -393,6 +410,30 @@ namespace MailQuotaPS
                 throw;
             }
         }
+
+        /// <summary>The profile's OAuth 2.0 sign-in for the sending mailbox (the From address), or null to sign in with -Credential.</summary>
+        ISmtpAuthenticator? OAuth()
+        {
+            if (!(_settings.Profile?.SignIn is SignInSettings signIn) || signIn.Method == SignInMethod.None) return null;
+            try
+            {
+                var source = TokenSources.Create(signIn, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose);
+                WriteVerbose($"Signs in as {_from.Address} with {source.Description}.");
+                return new OAuthSignIn(_from.Address, source, SystemClock.Instance);
+            }
+            catch (SignInException e)
+            {
+                StopForSignIn(e, "Nothing was sent.");
+                throw;
+            }
+        }
+
+        /// <summary>A sign-in that cannot work: one terminating error with the stable id, what failed and what to fix.</summary>
+        void StopForSignIn(SignInException e, string rows) =>
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{e.Message} {e.Fix} {rows}", e), e.ErrorId, ErrorCategory.AuthenticationError, SmtpSettings().Host)
+            {
+                ErrorDetails = new ErrorDetails($"{e.Message} {e.Fix} {rows}") { RecommendedAction = e.Fix },
+            });
 
         SmtpSettings? _smtp;
 
