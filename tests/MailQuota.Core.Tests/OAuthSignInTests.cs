@@ -15,6 +15,7 @@ using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
 using MimeKit;
 using ScriptedSmtpServer.OAuth;
+using SignInWorker;
 
 namespace MailQuota.Core.Tests
 {
@@ -284,6 +285,38 @@ namespace MailQuota.Core.Tests
             Assert.Contains("530 5.7.57", result.Reply);
             Assert.NotNull(session.Stopped);
             Assert.Contains("New-SendProfile -TenantId -ClientId", session.Stopped!.Message);
+        }
+
+        [Fact]
+        public void A_second_process_sends_with_the_token_the_first_one_kept_in_the_owner_only_cache_file()
+        {
+            var cache = Path.Combine(_file.Folder, "cache", "tokens.bin");
+
+            var first = Worker(cache, "first@example.test");
+            var second = Worker(cache, "second@example.test");
+
+            Assert.Equal("sent 250 2.0.0 OK queued", first);
+            Assert.Equal("sent 250 2.0.0 OK queued", second);
+            Assert.Equal(1, _endpoint.Requests.Count);   // the second process did not sign in again
+            var received = _server.Received;
+            Assert.Equal(2, received.Count);
+            Assert.Equal(received[0].Token, received[1].Token);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cache));
+            Assert.DoesNotContain(Secret, File.ReadAllText(cache));
+        }
+
+        /// <summary>Runs SignInWorker (a separate process) to send one message; returns its last line.</summary>
+        string Worker(string cache, string to)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, cache, _server.Port.ToString(), Account, to })
+                info.ArgumentList.Add(a);
+            using var process = System.Diagnostics.Process.Start(info)!;
+            process.StandardInput.WriteLine(Secret);
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEnd();
+            Assert.True(process.WaitForExit(60_000));
+            return output.Trim().Split('\n').Last().Trim();
         }
 
         /// <summary>Neither the client secret nor any token issued shows in the ledger folder's files.</summary>

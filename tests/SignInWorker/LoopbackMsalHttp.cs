@@ -4,13 +4,13 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Identity.Client;
 
-namespace MailQuota.Core.Tests
+namespace SignInWorker
 {
     /// <summary>
     /// MSAL's HTTP client pointed at a loopback token endpoint: MSAL insists on an https authority,
     /// so requests keep their path and go to the endpoint's address instead of login.microsoftonline.com.
     /// </summary>
-    sealed class LoopbackMsalHttp : IMsalHttpClientFactory
+    public sealed class LoopbackMsalHttp : IMsalHttpClientFactory
     {
         readonly HttpClient _client;
 
