@@ -417,7 +417,7 @@ namespace MailQuotaPS
             if (!(_settings.Profile?.SignIn is SignInSettings signIn) || signIn.Method == SignInMethod.None) return null;
             try
             {
-                var source = TokenSources.Create(signIn, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose);
+                var source = TokenSources.Create(signIn, _from.Address, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose);
                 WriteVerbose($"Signs in as {_from.Address} with {source.Description}.");
                 return new OAuthSignIn(_from.Address, source, SystemClock.Instance);
             }

@@ -305,6 +305,63 @@ namespace MailQuota.Core.Tests
             Assert.DoesNotContain(Secret, File.ReadAllText(cache));
         }
 
+        /// <summary>A service account JSON key as Google issues it, whose token_uri is the loopback endpoint.</summary>
+        string GoogleKey(RSA key, string type = "service_account")
+        {
+            var path = Path.Combine(_file.Folder, "sa-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["type"] = type,
+                ["project_id"] = "mailquotaps-test",
+                ["private_key_id"] = "0123456789abcdef",
+                ["private_key"] = key.ExportPkcs8PrivateKeyPem(),
+                ["client_email"] = "sender@mailquotaps-test.iam.gserviceaccount.com",
+                ["client_id"] = "109876543210987654321",
+                ["token_uri"] = new Uri(_endpoint.Address, "google/token").ToString(),
+            }));
+            _endpoint.GoogleClientEmail = "sender@mailquotaps-test.iam.gserviceaccount.com";
+            _endpoint.GoogleUser = Account;
+            return path;
+        }
+
+        [Fact]
+        public void A_Google_service_account_acting_as_the_sender_sends_a_long_run_on_renewed_tokens()
+        {
+            using var rsa = RSA.Create(2048);
+            _endpoint.GoogleKey = rsa;
+            var source = TokenSources.Create(new SignInSettings { Method = SignInMethod.GoogleServiceAccount, ServiceAccountKeyPath = GoogleKey(rsa) }, Account, null, null, _clock, _ => { });
+
+            var results = Run(SignIn(source), Rows(30), new QuotaPolicy { MessagesPerHour = 20 });
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(new[] { $"google jwt-bearer {Account}", $"google jwt-bearer {Account}" }, _endpoint.Requests);
+            Assert.Equal(new[] { 20, 10 }, _server.Received.GroupBy(m => m.Token).Select(g => g.Count()).ToArray());
+            Assert.Contains("sender@mailquotaps-test.iam.gserviceaccount.com acting as " + Account, source.Description);
+        }
+
+        [Fact]
+        public void Google_refusing_the_service_account_stops_with_an_error_id_that_says_what_to_fix()
+        {
+            using var rsa = RSA.Create(2048);
+            using var other = RSA.Create(2048);
+            var key = GoogleKey(rsa);
+            ITokenSource Source(string path) => GoogleServiceAccountSignIn.FromKeyFile(path, Account);
+
+            _endpoint.GoogleKey = rsa;
+            _endpoint.GoogleUser = "someone.else@contoso.test";   // delegation not granted for this user/scope
+            var delegation = Assert.Throws<SignInException>(() => SignIn(Source(key)).Authenticate(null!, default));
+            _endpoint.GoogleUser = Account;
+            _endpoint.GoogleKey = other;                           // the key was deleted in the console
+            var revoked = Assert.Throws<SignInException>(() => SignIn(Source(key)).Authenticate(null!, default));
+            var notAKey = Assert.Throws<SignInException>(() => Source(GoogleKey(rsa, "authorized_user")));
+
+            Assert.Equal("GoogleDelegationMissing", delegation.ErrorId);
+            Assert.Contains("https://mail.google.com/", delegation.Fix);
+            Assert.Equal("GoogleKeyRevoked", revoked.ErrorId);
+            Assert.Equal("GoogleKeyUnreadable", notAKey.ErrorId);
+            Assert.Empty(_endpoint.Tokens);
+        }
+
         /// <summary>Runs SignInWorker (a separate process) to send one message; returns its last line.</summary>
         string Worker(string cache, string to)
         {

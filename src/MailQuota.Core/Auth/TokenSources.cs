@@ -10,7 +10,8 @@ namespace MailQuota.Core.Auth
         /// <param name="clientSecret">Entra app-only without a certificate: the client secret.</param>
         /// <param name="certificatePassword">The password of a PFX file.</param>
         /// <param name="note">Told where tokens are kept, or why not (for the verbose stream).</param>
-        public static ITokenSource Create(SignInSettings settings, SecureString? clientSecret, SecureString? certificatePassword, IClock clock, Action<string> note)
+        /// <param name="user">The sending mailbox (a Google service account acts as this user).</param>
+        public static ITokenSource Create(SignInSettings settings, string user, SecureString? clientSecret, SecureString? certificatePassword, IClock clock, Action<string> note)
         {
             switch (settings.Method)
             {
@@ -26,6 +27,8 @@ namespace MailQuota.Core.Auth
                     if (cache != null) cache.Attach(source.Cache);
                     note(cache != null ? $"App tokens are kept in {cache.Where}." : $"App tokens are not kept between runs: {unavailable}.");
                     return source;
+                case SignInMethod.GoogleServiceAccount:
+                    return GoogleServiceAccountSignIn.FromKeyFile(settings.ServiceAccountKeyPath!, user);
                 default:
                     throw new SignInException("SignInMethodNotSupported", $"This version cannot sign in with {settings.Method} yet.",
                         "Use -SignIn EntraApp, or a password with -Credential.");
