@@ -22,6 +22,7 @@ Each row produces one result object (Row, Recipient, Status, MessageId, SentAt, 
         Credential              = 'The account to log in with. Never written to the screen, a log or the ledger.'
         ClientSecret            = 'The client secret of the profile''s Entra app (a SecureString), when the profile signs in app-only without a certificate. Never written to the screen, a log, the ledger or the profile.'
         CertificatePassword     = 'The password of the profile''s certificate file (-CertificatePath), as a SecureString.'
+        DeviceCode              = 'For a profile that signs in as a user (-SignIn EntraUser): when there is no saved sign-in (or it ran out), show a code to enter at https://microsoft.com/devicelogin on any device. Without it such a run stops with OAuthSignInRequired instead of waiting for a person (scheduled tasks).'
         SecureSocketOptions     = 'How the connection is secured: Auto (TLS when offered), SslOnConnect, StartTls or None.'
         MaxPerMinute            = 'At most this many messages in any rolling minute.'
         MaxPerHour              = 'At most this many messages in any rolling hour.'

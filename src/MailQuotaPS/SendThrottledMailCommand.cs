@@ -72,6 +72,10 @@ namespace MailQuotaPS
         [Parameter]
         public System.Security.SecureString? CertificatePassword { get; set; }
 
+        /// <summary>A profile that signs in as a user (EntraUser): when no saved sign-in works, show a device code to sign in with.</summary>
+        [Parameter]
+        public SwitchParameter DeviceCode { get; set; }
+
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerMinute { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerHour { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerDay { get; set; }
@@ -417,7 +421,9 @@ namespace MailQuotaPS
             if (!(_settings.Profile?.SignIn is SignInSettings signIn) || signIn.Method == SignInMethod.None) return null;
             try
             {
-                var source = TokenSources.Create(signIn, _from.Address, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose);
+                // MSAL asks for the device code on a worker thread: the host's UI, not the pipeline, shows it.
+                var prompt = DeviceCode ? Host.UI.WriteWarningLine : (Action<string>?)null;
+                var source = TokenSources.Create(signIn, _from.Address, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose, prompt);
                 WriteVerbose($"Signs in as {_from.Address} with {source.Description}.");
                 return new OAuthSignIn(_from.Address, source, SystemClock.Instance);
             }

@@ -305,6 +305,90 @@ namespace MailQuota.Core.Tests
             Assert.DoesNotContain(Secret, File.ReadAllText(cache));
         }
 
+        /// <summary>A user who signs in with a device code, typing it as soon as it is shown; the sign-in kept in the cache file.</summary>
+        (EntraUserSignIn Source, List<string> Prompts) DeviceCodeUser(string? cache, bool prompt = true)
+        {
+            var prompts = new List<string>();
+            var source = new EntraUserSignIn(Entra(), Account, !prompt ? null : text =>
+            {
+                prompts.Add(text);
+                var code = System.Text.RegularExpressions.Regex.Match(text, @"enter the code (\S+) to authenticate").Groups[1].Value;
+                _endpoint.Approve(code, Account);
+            });
+            if (cache != null) TokenCacheFile.Open("entra-user-" + _endpoint.ClientId, cache, out _)!.Attach(source.Cache);
+            return (source, prompts);
+        }
+
+        [Fact]
+        public void A_user_signs_in_once_with_a_device_code_and_a_second_process_sends_with_the_saved_sign_in()
+        {
+            var cache = Path.Combine(_file.Folder, "user-tokens.bin");
+            var (source, prompts) = DeviceCodeUser(cache);
+
+            var results = Run(SignIn(source), Rows(3));
+            var second = Worker(cache, "later@example.test", "user");
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal("To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code MQPS0001 to authenticate.", Assert.Single(prompts));
+            Assert.Equal("sent 250 2.0.0 OK queued", second);
+            // One device code sign-in; the other process took the saved token, asking nobody and nothing.
+            Assert.Equal(new[] { "entra devicecode", $"entra device_code {Account}" }, _endpoint.Requests);
+            Assert.Single(_server.Received.Select(m => m.Token).Distinct());
+            Assert.Contains(Account + " (device code)", source.Description);
+        }
+
+        [Fact]
+        public void Without_a_saved_sign_in_a_run_that_may_not_prompt_stops_with_OAuthSignInRequired()
+        {
+            var (source, _) = DeviceCodeUser(null, prompt: false);
+
+            var e = Assert.Throws<SignInException>(() => Run(SignIn(source), Rows(1)));
+
+            Assert.Equal("OAuthSignInRequired", e.ErrorId);
+            Assert.Contains("-DeviceCode", e.Fix);
+            Assert.Empty(_endpoint.Requests);
+        }
+
+        [Fact]
+        public void A_user_sign_in_revoked_mid_run_stops_with_OAuthSignInExpired_and_after_a_new_sign_in_only_the_rest_is_sent()
+        {
+            var cache = Path.Combine(_file.Folder, "user-tokens.bin");
+            var policy = new QuotaPolicy { MessagesPerHour = 20 };
+            var rows = Rows(50).ToList();
+            var (first, _) = DeviceCodeUser(cache);
+            Assert.All(Run(SignIn(first), Rows(1)), r => Assert.Equal(RowStatus.Sent, r.Status));
+
+            // A scheduled run (no prompt) from the saved sign-in; during its hour's wait the user's sessions are revoked.
+            var (unattended, _) = DeviceCodeUser(cache, prompt: false);
+            var results = new List<SendResult>();
+            var options = new SendOptions { Campaign = "c2", Random = new Random(1) };
+            SignInException stop;
+            using (var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", _server.Port, SmtpSecurity.None, null), SignIn(unattended)))
+            {
+                var session = new SendSession(Account, policy, Personal, _ledger, _ledger, _ledger, transport, _clock, options);
+                stop = Assert.Throws<SignInException>(() =>
+                {
+                    foreach (var row in rows)
+                    {
+                        if (row.Number == 21) _endpoint.RevokeAll();
+                        results.AddRange(session.Add(row, default));
+                    }
+                });
+            }
+
+            Assert.Equal("OAuthSignInExpired", stop.ErrorId);
+            Assert.Contains("AADSTS50173", stop.Message);
+            Assert.Equal(20, results.Count(r => r.Status == RowStatus.Sent));
+            var (again, prompts) = DeviceCodeUser(cache);
+            var rerun = Run(SignIn(again), rows, policy, campaign: "c2");
+            Assert.Single(prompts);
+            Assert.Equal(20, rerun.Count(r => r.Status == RowStatus.Skipped));
+            Assert.Equal(30, rerun.Count(r => r.Status == RowStatus.Sent));
+            var received = _server.Received.SelectMany(m => m.To).ToList();
+            Assert.Equal(51, received.Count);                         // row 1 of the first sign-in, then 50 once each
+            Assert.Equal(50, received.Skip(1).Distinct().Count());
+        }
+
         /// <summary>A service account JSON key as Google issues it, whose token_uri is the loopback endpoint.</summary>
         string GoogleKey(RSA key, string type = "service_account")
         {
@@ -363,10 +447,10 @@ namespace MailQuota.Core.Tests
         }
 
         /// <summary>Runs SignInWorker (a separate process) to send one message; returns its last line.</summary>
-        string Worker(string cache, string to)
+        string Worker(string cache, string to, string mode = "app")
         {
             var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, cache, _server.Port.ToString(), Account, to })
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, cache, _server.Port.ToString(), Account, to, mode })
                 info.ArgumentList.Add(a);
             using var process = System.Diagnostics.Process.Start(info)!;
             process.StandardInput.WriteLine(Secret);

@@ -7,17 +7,30 @@ using MailQuota.Core.Smtp;
 using MimeKit;
 using SignInWorker;
 
-// Usage: SignInWorker <token endpoint url> <tenant> <client id> <token cache file> <smtp port> <from> <to>
+// Usage: SignInWorker <token endpoint url> <tenant> <client id> <token cache file> <smtp port> <from> <to> [user]
 // Reads the client secret from standard input (never from the command line), signs in app-only
-// through MSAL with the token cache, sends one message and prints "sent <reply>", or
-// "error <ErrorId>" (exit code 3) when the sign-in fails.
+// through MSAL with the token cache (or, with "user", as the From user from the cache, never
+// prompting), sends one message and prints "sent <reply>", or "error <ErrorId>" (exit code 3)
+// when the sign-in fails.
 var secret = new SecureString();
 foreach (var c in Console.ReadLine() ?? "") secret.AppendChar(c);
 var entra = new EntraApp(args[1], args[2]) { InstanceDiscovery = false, HttpClientFactory = new LoopbackMsalHttp(new Uri(args[0])) };
-var source = EntraAppSignIn.WithSecret(entra, secret);
-var cache = TokenCacheFile.Open("entra-app-" + args[2], args[3], out var unavailable);
+var asUser = args.Length > 7 && args[7] == "user";
+var cache = TokenCacheFile.Open((asUser ? "entra-user-" : "entra-app-") + args[2], args[3], out var unavailable);
 if (cache == null) { Console.WriteLine("error " + unavailable); return 2; }
-cache.Attach(source.Cache);
+ITokenSource source;
+if (asUser)
+{
+    var user = new EntraUserSignIn(entra, args[5], null);
+    cache.Attach(user.Cache);
+    source = user;
+}
+else
+{
+    var app = EntraAppSignIn.WithSecret(entra, secret);
+    cache.Attach(app.Cache);
+    source = app;
+}
 var from = new MailboxAddress("", args[5]);
 var to = new MailboxAddress("", args[6]);
 var message = new MimeMessage(new[] { from }, new[] { to }, "second process", new TextPart("plain") { Text = "hello" });

@@ -15,7 +15,9 @@ namespace ScriptedSmtpServer.OAuth
     /// (/{tenant}/oauth2/v2.0/token: client credentials with a secret or a signed certificate
     /// assertion) and Google's (/google/token: a service account's signed JWT). It issues tokens
     /// that run out on the caller's clock, refuses as the real ones do (AADSTS codes), and can
-    /// revoke what it issued; <see cref="Check"/> is what the SMTP server asks.
+    /// revoke what it issued; <see cref="Check"/> is what the SMTP server asks. Users sign in with the
+    /// device code flow (/{tenant}/oauth2/v2.0/devicecode), approved by <see cref="Approve"/>, and
+    /// are renewed with refresh tokens.
     /// </summary>
     public sealed class LoopbackTokenEndpoint : IDisposable
     {
@@ -24,6 +26,9 @@ namespace ScriptedSmtpServer.OAuth
         readonly object _lock = new object();
         readonly Dictionary<string, Issued> _issued = new Dictionary<string, Issued>(StringComparer.Ordinal);
         readonly List<string> _requests = new List<string>();
+        readonly Dictionary<string, DeviceCode> _deviceCodes = new Dictionary<string, DeviceCode>(StringComparer.Ordinal);
+        readonly Dictionary<string, string> _refreshTokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        const string TenantGuid = "72f988bf-0000-4000-8000-2d7cd011db47";
         readonly Task _serving;
 
         public LoopbackTokenEndpoint(Func<DateTimeOffset> now)
@@ -71,10 +76,20 @@ namespace ScriptedSmtpServer.OAuth
             }
         }
 
-        /// <summary>Revokes every token issued so far (an administrator removed the app's access).</summary>
+        /// <summary>Revokes every token issued so far, refresh tokens too (an administrator removed the access).</summary>
         public void RevokeAll()
         {
-            lock (_lock) foreach (var issued in _issued.Values) issued.Revoked = true;
+            lock (_lock)
+            {
+                foreach (var issued in _issued.Values) issued.Revoked = true;
+                _refreshTokens.Clear();
+            }
+        }
+
+        /// <summary>The user typed the code at the verification page and signed in as <paramref name="user"/>.</summary>
+        public void Approve(string userCode, string user)
+        {
+            lock (_lock) foreach (var code in _deviceCodes.Values.Where(c => c.UserCode == userCode)) code.ApprovedUser = user;
         }
 
         void Note(string request) { lock (_lock) _requests.Add(request); }
@@ -102,6 +117,7 @@ namespace ScriptedSmtpServer.OAuth
             if (path == "/google/token") { Google(context, form); return; }
             var segments = path.Trim('/').Split('/');
             if (segments.Length == 4 && segments[1] == "oauth2" && segments[3] == "token") { Entra(context, Uri.UnescapeDataString(segments[0]), form); return; }
+            if (segments.Length == 4 && segments[1] == "oauth2" && segments[3] == "devicecode") { DeviceCodeRequest(context, Uri.UnescapeDataString(segments[0]), form); return; }
             Reply(context, 404, new { error = "not_found", error_description = path });
         }
 
@@ -112,6 +128,7 @@ namespace ScriptedSmtpServer.OAuth
             if (tenant != Tenant) { Refuse(context, 400, "invalid_request", $"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", 90002); return; }
             if (client != ClientId) { Refuse(context, 400, "unauthorized_client", $"AADSTS700016: Application with identifier '{client}' was not found in the directory '{tenant}'.", 700016); return; }
             if (Refusal is var (error, description)) { Refuse(context, 401, error, description, Code(description)); return; }
+            if (grant == "urn:ietf:params:oauth:grant-type:device_code" || grant == "device_code" || grant == "refresh_token") { UserToken(context, grant, form); return; }
             string how;
             if (form.TryGetValue("client_secret", out var secret))
             {
@@ -133,6 +150,78 @@ namespace ScriptedSmtpServer.OAuth
             var token = Issue();
             Reply(context, 200, new { token_type = "Bearer", expires_in = (int)Lifetime.TotalSeconds, ext_expires_in = (int)Lifetime.TotalSeconds, access_token = token });
         }
+
+        void DeviceCodeRequest(HttpListenerContext context, string tenant, Dictionary<string, string> form)
+        {
+            form.TryGetValue("client_id", out var client);
+            if (tenant != Tenant) { Refuse(context, 400, "invalid_request", $"AADSTS90002: Tenant '{tenant}' not found.", 90002); return; }
+            if (client != ClientId) { Refuse(context, 400, "unauthorized_client", $"AADSTS700016: Application with identifier '{client}' was not found in the directory '{tenant}'.", 700016); return; }
+            string deviceCode, userCode;
+            lock (_lock)
+            {
+                userCode = $"MQPS{_deviceCodes.Count + 1:D4}";
+                deviceCode = "dc-" + Guid.NewGuid().ToString("N");
+                _deviceCodes[deviceCode] = new DeviceCode(userCode);
+            }
+            Note("entra devicecode");
+            Reply(context, 200, new
+            {
+                user_code = userCode,
+                device_code = deviceCode,
+                verification_uri = "https://microsoft.com/devicelogin",
+                expires_in = 900,
+                interval = 1,
+                message = $"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {userCode} to authenticate.",
+            });
+        }
+
+        /// <summary>A user's tokens: for an approved device code, or for a refresh token still good.</summary>
+        void UserToken(HttpListenerContext context, string grant, Dictionary<string, string> form)
+        {
+            string? user;
+            lock (_lock)
+            {
+                if (grant == "refresh_token")
+                {
+                    form.TryGetValue("refresh_token", out var refresh);
+                    user = refresh != null && _refreshTokens.TryGetValue(refresh, out var owner) ? owner : null;
+                }
+                else
+                {
+                    form.TryGetValue("device_code", out var code);
+                    user = code != null && _deviceCodes.TryGetValue(code, out var pending) ? pending.ApprovedUser : null;
+                    if (user == null) { Refuse(context, 400, "authorization_pending", "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.", 70016); return; }
+                }
+            }
+            if (user == null)
+            {
+                Refuse(context, 400, "invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed.", 50173);
+                return;
+            }
+            Note($"entra {(grant == "refresh_token" ? "refresh_token" : "device_code")} {user}");
+            var newRefresh = "rt-" + Guid.NewGuid().ToString("N");
+            lock (_lock) _refreshTokens[newRefresh] = user;
+            var oid = "00000000-0000-4000-8000-" + Math.Abs(user.GetHashCode()).ToString("D12").Substring(0, 12);
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var idToken = Jwt(new { aud = ClientId, iss = $"https://login.microsoftonline.com/{TenantGuid}/v2.0", iat = now, nbf = now, exp = now + 3600, name = user, oid, preferred_username = user, sub = "sub-" + oid, tid = TenantGuid, ver = "2.0" });
+            Reply(context, 200, new
+            {
+                token_type = "Bearer",
+                scope = form.TryGetValue("scope", out var scope) ? scope : "",
+                expires_in = (int)Lifetime.TotalSeconds,
+                ext_expires_in = (int)Lifetime.TotalSeconds,
+                access_token = Issue(),
+                refresh_token = newRefresh,
+                id_token = idToken,
+                client_info = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { uid = oid, utid = TenantGuid })),
+            });
+        }
+
+        /// <summary>An id token as Entra sends it (clients read it without checking the signature).</summary>
+        static string Jwt(object claims) =>
+            Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT" })) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims)) + ".c2ln";
+
+        static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
         void Google(HttpListenerContext context, Dictionary<string, string> form)
         {
@@ -205,6 +294,13 @@ namespace ScriptedSmtpServer.OAuth
             body.Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries)
                 .Select(p => p.Split(new[] { '=' }, 2))
                 .ToDictionary(p => WebUtility.UrlDecode(p[0]), p => p.Length > 1 ? WebUtility.UrlDecode(p[1]) : "");
+
+        sealed class DeviceCode
+        {
+            public DeviceCode(string userCode) => UserCode = userCode;
+            public string UserCode { get; }
+            public string? ApprovedUser { get; set; }
+        }
 
         sealed class Issued
         {
