@@ -209,7 +209,7 @@ namespace MailQuota.Core.Tests
         {
             _endpoint.Refusal = (error, description);
 
-            var e = Assert.Throws<SignInException>(() => SignIn().Authenticate(null!, default));
+            var e = Assert.Throws<SignInException>(() => EntraAppSignIn.WithSecret(Entra(), Secure(Secret)).GetToken(false, default));
 
             Assert.Equal(errorId, e.ErrorId);
             Assert.Contains(description.Substring(0, 14), e.Message);
@@ -234,7 +234,7 @@ namespace MailQuota.Core.Tests
             // Another key under the app: Entra refuses the assertion.
             using var other = RSA.Create(2048);
             _endpoint.ClientCertificateKey = other;
-            var refused = Assert.Throws<SignInException>(() => SignIn(EntraAppSignIn.WithCertificate(Entra(), loaded)).Authenticate(null!, default));
+            var refused = Assert.Throws<SignInException>(() => EntraAppSignIn.WithCertificate(Entra(), loaded).GetToken(false, default));
             Assert.Equal("OAuthCertificateRejected", refused.ErrorId);
             Assert.Contains("AADSTS700027", refused.Message);
         }
@@ -274,6 +274,21 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_server_that_offers_no_OAuth_sign_in_stops_the_run_with_SmtpOAuthNotOffered_before_any_token_is_asked_for()
+        {
+            using var server = new OAuthSmtpServer(TokenCheck, "PLAIN LOGIN");
+            using var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpSecurity.None, null), SignIn());
+            var session = new SendSession(Account, new QuotaPolicy(), Personal, _ledger, _ledger, _ledger, transport, _clock, new SendOptions { Campaign = "c1" });
+
+            var e = Assert.Throws<SignInException>(() => session.SendOne(Rows(1).Single()));
+
+            Assert.Equal("SmtpOAuthNotOffered", e.ErrorId);
+            Assert.Contains("it offers: PLAIN LOGIN", e.Message);
+            Assert.Contains("STARTTLS", e.Fix);
+            Assert.Empty(_endpoint.Requests);
+        }
+
+        [Fact]
         public void Sending_without_a_sign_in_where_one_is_needed_stops_the_run_saying_what_to_fix()
         {
             using var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", _server.Port, SmtpSecurity.None, null));
@@ -297,11 +312,12 @@ namespace MailQuota.Core.Tests
 
             Assert.Equal("sent 250 2.0.0 OK queued", first);
             Assert.Equal("sent 250 2.0.0 OK queued", second);
-            Assert.Equal(1, _endpoint.Requests.Count);   // the second process did not sign in again
+            Assert.Equal("entra client_credentials secret", Assert.Single(_endpoint.Requests));   // the second process did not sign in again
             var received = _server.Received;
             Assert.Equal(2, received.Count);
             Assert.Equal(received[0].Token, received[1].Token);
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cache));
+            if (!OperatingSystem.IsWindows())   // Windows keeps this file DPAPI-encrypted instead
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cache));
             Assert.DoesNotContain(Secret, File.ReadAllText(cache));
         }
 
@@ -433,10 +449,10 @@ namespace MailQuota.Core.Tests
 
             _endpoint.GoogleKey = rsa;
             _endpoint.GoogleUser = "someone.else@contoso.test";   // delegation not granted for this user/scope
-            var delegation = Assert.Throws<SignInException>(() => SignIn(Source(key)).Authenticate(null!, default));
+            var delegation = Assert.Throws<SignInException>(() => Source(key).GetToken(false, default));
             _endpoint.GoogleUser = Account;
             _endpoint.GoogleKey = other;                           // the key was deleted in the console
-            var revoked = Assert.Throws<SignInException>(() => SignIn(Source(key)).Authenticate(null!, default));
+            var revoked = Assert.Throws<SignInException>(() => Source(key).GetToken(false, default));
             var notAKey = Assert.Throws<SignInException>(() => Source(GoogleKey(rsa, "authorized_user")));
 
             Assert.Equal("GoogleDelegationMissing", delegation.ErrorId);
@@ -444,6 +460,50 @@ namespace MailQuota.Core.Tests
             Assert.Equal("GoogleKeyRevoked", revoked.ErrorId);
             Assert.Equal("GoogleKeyUnreadable", notAKey.ErrorId);
             Assert.Empty(_endpoint.Tokens);
+        }
+
+        [Fact]
+        public void On_Linux_tokens_are_kept_in_the_Secret_Service_keyring_where_a_second_process_finds_them_and_no_file_holds_them_in_clear()
+        {
+            if (!OperatingSystem.IsLinux()) return;   // DPAPI and the Keychain are not on this test machine
+            Assert.True(File.Exists("/usr/bin/dbus-run-session") && File.Exists("/usr/bin/gnome-keyring-daemon"),
+                "this test needs a Secret Service: apt-get install gnome-keyring libsecret-1-0 dbus (as .ci/run does)");
+            var home = Path.Combine(_file.Folder, "home");
+            Directory.CreateDirectory(home);
+
+            var first = KeyringWorker(home, "first@example.test");
+            var second = KeyringWorker(home, "second@example.test");
+
+            Assert.Equal("sent 250 2.0.0 OK queued", first);
+            Assert.Equal("sent 250 2.0.0 OK queued", second);
+            Assert.Equal("entra client_credentials secret", Assert.Single(_endpoint.Requests));
+            Assert.Single(_server.Received.Select(m => m.Token).Distinct());
+            // The keyring holds them, encrypted with the login password; nothing under the home folder has the secret or a token.
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(home, ".local", "share", "keyrings")));
+            var secrets = new[] { Secret }.Concat(_endpoint.Tokens).ToList();
+            foreach (var file in Directory.GetFiles(home, "*", SearchOption.AllDirectories))
+            {
+                var text = File.ReadAllText(file, Encoding.Latin1);
+                foreach (var secret in secrets) Assert.DoesNotContain(secret, text);
+            }
+        }
+
+        /// <summary>SignInWorker in a D-Bus session of its own with GNOME Keyring unlocked, as a desktop login gives, over <paramref name="home"/>.</summary>
+        string KeyringWorker(string home, string to)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("dbus-run-session") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            info.Environment["HOME"] = home;
+            info.Environment.Remove("XDG_DATA_HOME");
+            info.Environment["KEYRING_PASSWORD"] = "login-password";
+            foreach (var a in new[] { "--", "sh", "-c", "printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec dotnet \"$@\"", "sh",
+                Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, "-", _server.Port.ToString(), Account, to })
+                info.ArgumentList.Add(a);
+            using var process = System.Diagnostics.Process.Start(info)!;
+            process.StandardInput.WriteLine(Secret);
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEnd();
+            Assert.True(process.WaitForExit(60_000));
+            return output.Trim().Split('\n').Last().Trim();
         }
 
         /// <summary>Runs SignInWorker (a separate process) to send one message; returns its last line.</summary>

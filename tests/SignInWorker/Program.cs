@@ -7,7 +7,7 @@ using MailQuota.Core.Smtp;
 using MimeKit;
 using SignInWorker;
 
-// Usage: SignInWorker <token endpoint url> <tenant> <client id> <token cache file> <smtp port> <from> <to> [user]
+// Usage: SignInWorker <token endpoint url> <tenant> <client id> <token cache file, or - for the protected store> <smtp port> <from> <to> [user]
 // Reads the client secret from standard input (never from the command line), signs in app-only
 // through MSAL with the token cache (or, with "user", as the From user from the cache, never
 // prompting), sends one message and prints "sent <reply>", or "error <ErrorId>" (exit code 3)
@@ -16,7 +16,7 @@ var secret = new SecureString();
 foreach (var c in Console.ReadLine() ?? "") secret.AppendChar(c);
 var entra = new EntraApp(args[1], args[2]) { InstanceDiscovery = false, HttpClientFactory = new LoopbackMsalHttp(new Uri(args[0])) };
 var asUser = args.Length > 7 && args[7] == "user";
-var cache = TokenCacheFile.Open((asUser ? "entra-user-" : "entra-app-") + args[2], args[3], out var unavailable);
+var cache = TokenCacheFile.Open((asUser ? "entra-user-" : "entra-app-") + args[2], args[3] == "-" ? null : args[3], out var unavailable);
 if (cache == null) { Console.WriteLine("error " + unavailable); return 2; }
 ITokenSource source;
 if (asUser)

@@ -40,26 +40,35 @@ namespace MailQuota.Core.Auth
 
         public void Authenticate(SmtpClient client, CancellationToken cancellationToken)
         {
+            var mechanism = Mechanism(client);
             try
             {
-                Login(client, Token(false, cancellationToken), cancellationToken);
+                Login(client, mechanism, Token(false, cancellationToken), cancellationToken);
             }
             catch (AuthenticationException)
             {
                 // Revoked, or expired earlier than it said: one new token, then give up.
-                try { Login(client, Token(true, cancellationToken), cancellationToken); }
+                try { Login(client, mechanism, Token(true, cancellationToken), cancellationToken); }
                 catch (AuthenticationException again) { throw SignInReplies.Refused(again.Message, _user, again); }
             }
         }
 
-        void Login(SmtpClient client, AccessToken token, CancellationToken cancellationToken)
+        /// <summary>XOAUTH2 (Exchange Online offers only that), else OAUTHBEARER; neither offered is a setup mistake.</summary>
+        static string Mechanism(SmtpClient client)
         {
             var offered = client.AuthenticationMechanisms;
-            SaslMechanism mechanism = !offered.Contains("XOAUTH2") && offered.Contains("OAUTHBEARER")
-                ? new SaslMechanismOAuthBearer(_user, token.Value)
-                : new SaslMechanismOAuth2(_user, token.Value);
+            if (offered.Contains("XOAUTH2")) return "XOAUTH2";
+            if (offered.Contains("OAUTHBEARER")) return "OAUTHBEARER";
+            throw new SignInException("SmtpOAuthNotOffered",
+                $"The SMTP server does not offer OAuth 2.0 sign-in (XOAUTH2 or OAUTHBEARER); it offers: {(offered.Count == 0 ? "no sign-in at all" : string.Join(" ", offered))}.",
+                "Check -SmtpServer, -Port and -SecureSocketOptions: Exchange Online (smtp.office365.com:587) and Gmail (smtp.gmail.com:587) offer it only after STARTTLS.");
+        }
+
+        void Login(SmtpClient client, string mechanism, AccessToken token, CancellationToken cancellationToken)
+        {
+            SaslMechanism sasl = mechanism == "XOAUTH2" ? new SaslMechanismOAuth2(_user, token.Value) : new SaslMechanismOAuthBearer(_user, token.Value);
             _sessionExpires = null;
-            client.Authenticate(mechanism, cancellationToken);
+            client.Authenticate(sasl, cancellationToken);
             _sessionExpires = _tokenExpires;
         }
 
