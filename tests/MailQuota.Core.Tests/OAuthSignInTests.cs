@@ -491,25 +491,24 @@ namespace MailQuota.Core.Tests
         /// <summary>SignInWorker in a D-Bus session of its own with GNOME Keyring unlocked, as a desktop login gives, over <paramref name="home"/>.</summary>
         string KeyringWorker(string home, string to)
         {
-            var info = new System.Diagnostics.ProcessStartInfo("dbus-run-session") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            var info = new System.Diagnostics.ProcessStartInfo("dbus-run-session");
             info.Environment["HOME"] = home;
             info.Environment.Remove("XDG_DATA_HOME");
             info.Environment["KEYRING_PASSWORD"] = "login-password";
-            foreach (var a in new[] { "--", "sh", "-c", "printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec dotnet \"$@\"", "sh",
-                Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, "-", _server.Port.ToString(), Account, to })
+            foreach (var a in new[] { "--", "sh", "-c", "printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec dotnet \"$@\"", "sh" })
                 info.ArgumentList.Add(a);
-            using var process = System.Diagnostics.Process.Start(info)!;
-            process.StandardInput.WriteLine(Secret);
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(60_000));
-            return output.Trim().Split('\n').Last().Trim();
+            return RunWorker(info, "-", to, "app");
         }
 
         /// <summary>Runs SignInWorker (a separate process) to send one message; returns its last line.</summary>
-        string Worker(string cache, string to, string mode = "app")
+        string Worker(string cache, string to, string mode = "app") => RunWorker(new System.Diagnostics.ProcessStartInfo("dotnet"), cache, to, mode);
+
+        /// <summary>Starts the worker as <paramref name="info"/> says, with the client secret on its standard input.</summary>
+        string RunWorker(System.Diagnostics.ProcessStartInfo info, string cache, string to, string mode)
         {
-            var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            info.RedirectStandardInput = true;
+            info.RedirectStandardOutput = true;
+            info.UseShellExecute = false;
             foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, cache, _server.Port.ToString(), Account, to, mode })
                 info.ArgumentList.Add(a);
             using var process = System.Diagnostics.Process.Start(info)!;
