@@ -425,7 +425,7 @@ namespace MailQuotaPS
                 var prompt = DeviceCode ? Host.UI.WriteWarningLine : (Action<string>?)null;
                 var source = TokenSources.Create(signIn, _from.Address, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose, prompt);
                 WriteVerbose($"Signs in as {_from.Address} with {source.Description}.");
-                return new OAuthSignIn(_from.Address, source, SystemClock.Instance);
+                return new OAuthSignIn(_from.Address, source, SystemClock.Instance) { OnToken = WriteVerbose };
             }
             catch (SignInException e)
             {

@@ -84,6 +84,8 @@ namespace MailQuota.Core.Tests
         public void Fifty_rows_under_20_an_hour_with_tokens_good_for_an_hour_are_sent_once_each_on_fresh_tokens()
         {
             var signIn = SignIn();
+            var notes = new List<string>();
+            signIn.OnToken = notes.Add;
 
             var results = Run(signIn, Rows(50), new QuotaPolicy { MessagesPerHour = 20 });
 
@@ -99,6 +101,9 @@ namespace MailQuota.Core.Tests
             // Renewed before use: the server never saw an expired token.
             Assert.All(_server.Log, line => Assert.Equal($"auth {Account} ok", line));
             Assert.Equal(TimeSpan.FromHours(2), _clock.Slept);
+            Assert.Equal(new[] { "Got", "Renewed", "Renewed" }, notes.Select(n => n.Split(' ')[0]));
+            Assert.All(notes, n => Assert.EndsWith($"the access token for {Account}: access token valid for 60 min.", n));
+            Assert.All(_endpoint.Tokens, t => Assert.DoesNotContain(t, string.Join("\n", notes)));
             AssertNothingSecretIn(_file.Folder);
         }
 

@@ -36,6 +36,9 @@ namespace MailQuota.Core.Auth
         /// <summary>Tokens fetched so far in this run (the first, and each renewal).</summary>
         public int TokensFetched { get; private set; }
 
+        /// <summary>Told of each token fetched (never the token itself), for the verbose stream.</summary>
+        public Action<string>? OnToken { get; set; }
+
         public bool SessionExpired => _sessionExpires is DateTimeOffset end && _clock.UtcNow >= end - RenewBefore;
 
         public void Authenticate(SmtpClient client, CancellationToken cancellationToken)
@@ -81,6 +84,7 @@ namespace MailQuota.Core.Auth
             TokensFetched++;
             _token = token;
             _tokenExpires = now + token.Lifetime;
+            OnToken?.Invoke($"{(TokensFetched == 1 ? "Got" : renew ? "Renewed (the server refused the last one)" : "Renewed")} the access token for {_user}: {token}.");
             return token;
         }
     }
