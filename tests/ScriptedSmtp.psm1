@@ -13,12 +13,14 @@ function Get-ScriptedSmtpServerPath {
 
 function Start-ScriptedSmtp {
     [CmdletBinding()]
-    param([string[]] $Rule = @())
+    # -OAuthRefusal: an SMTP server offering AUTH XOAUTH2 that refuses every token with this reply.
+    param([string[]] $Rule = @(), [string] $OAuthRefusal)
     $port = Get-FreeTcpPort
     $log = Join-Path ([IO.Path]::GetTempPath()) "scripted-smtp-$([guid]::NewGuid().ToString('N')).jsonl"
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in @((Get-ScriptedSmtpServerPath), '--port', $port, '--log', $log)) { $info.ArgumentList.Add("$a") }
     foreach ($r in $Rule) { $info.ArgumentList.Add('--rule'); $info.ArgumentList.Add($r) }
+    if ($OAuthRefusal) { $info.ArgumentList.Add('--oauth-refusal'); $info.ArgumentList.Add($OAuthRefusal) }
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false

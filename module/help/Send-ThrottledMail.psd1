@@ -20,6 +20,9 @@ Each row produces one result object (Row, Recipient, Status, MessageId, SentAt, 
         SmtpServer              = 'The SMTP server host name. Defaults to $PSEmailServer.'
         Port                    = 'The SMTP port. Defaults to 465 with SslOnConnect, 587 with StartTls, otherwise 25.'
         Credential              = 'The account to log in with. Never written to the screen, a log or the ledger.'
+        ClientSecret            = 'The client secret of the profile''s Entra app (a SecureString), when the profile signs in app-only without a certificate. Never written to the screen, a log, the ledger or the profile.'
+        CertificatePassword     = 'The password of the profile''s certificate file (-CertificatePath), as a SecureString.'
+        DeviceCode              = 'For a profile that signs in as a user (-SignIn EntraUser): when there is no saved sign-in (or it ran out), show a code to enter at https://microsoft.com/devicelogin on any device. Without it such a run stops with OAuthSignInRequired instead of waiting for a person (scheduled tasks).'
         SecureSocketOptions     = 'How the connection is secured: Auto (TLS when offered), SslOnConnect, StartTls or None.'
         MaxPerMinute            = 'At most this many messages in any rolling minute.'
         MaxPerHour              = 'At most this many messages in any rolling hour.'
@@ -35,6 +38,13 @@ Each row produces one result object (Row, Recipient, Status, MessageId, SentAt, 
         OnAlert                 = 'A script block run once for each volume alert raised during the run (volume far above the account''s usual hour, many throttle replies, a quota nearly used up), with the alert as $_.'
     }
     Examples    = @(
+        @{
+            Code    = @'
+New-SendProfile -Name Contoso -Provider ExchangeOnline -TenantId contoso.onmicrosoft.com -ClientId 3f2a9c1e-0000-4000-8000-1234567890ab -CertificateThumbprint 1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D
+Import-Csv staff.csv | Send-ThrottledMail -Profile Contoso -From notices@contoso.com -Subject 'Hi {{Name}}' -Body 'Dear {{Name}}, ...'
+'@
+            Remarks = 'Signs in to Exchange Online app-only with the certificate (OAuth 2.0, XOAUTH2; no password), renews the token before it runs out during a long run, and sends within Exchange Online''s limits. See the README section "Exchange Online app-only" for the app registration and the mailbox permission.'
+        }
         @{
             Code    = @'
 Import-Csv staff.csv | Send-ThrottledMail -SmtpServer smtp.office365.com -SecureSocketOptions StartTls -Credential $cred `

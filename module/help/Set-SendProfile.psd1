@@ -20,8 +20,16 @@ Set-SendProfile changes the values given on one of your own profiles and keeps e
         Description             = 'What the profile is for and where its numbers come from.'
         Source                  = 'Where the limits were read (a URL or document).'
         CheckedOn               = 'When the limits were last checked against the source.'
+        SignIn                  = 'How the profile signs in with OAuth 2.0: EntraApp (app-only, certificate or client secret; for scheduled tasks), EntraUser (a user, device code), GoogleServiceAccount (domain-wide delegation), or None (a password given with -Credential). Inferred from the values below when omitted.'
+        TenantId                = 'Microsoft Entra ID: the Directory (tenant) ID, or a domain such as contoso.onmicrosoft.com.'
+        ClientId                = 'Microsoft Entra ID: the Application (client) ID of the app registration.'
+        CertificateThumbprint   = 'Entra app-only: the thumbprint of the app''s certificate (with its private key) in Cert:\CurrentUser\My or Cert:\LocalMachine\My.'
+        CertificatePath         = 'Entra app-only: a PFX file with the app''s certificate; its password is given to Send-ThrottledMail -CertificatePassword.'
+        ServiceAccountKeyPath   = 'Google: the service account''s JSON key file (keep it readable by you only).'
+        TokenCachePath          = 'A token cache file of your choosing, readable by you only; on Linux and macOS the tokens in it are not encrypted. Omitted, tokens are kept in the platform''s protected store (DPAPI, Keychain, libsecret).'
     }
     Examples    = @(
+        @{ Code = 'Set-SendProfile Contoso -CertificateThumbprint 9F8E7D6C5B4A39281706F5E4D3C2B1A098765432'; Remarks = 'After renewing the app''s certificate: the profile signs in with the new one.' }
         @{ Code = 'Set-SendProfile ContosoRelay -MaxPerMinute 60 -PassThru'; Remarks = 'Halves the relay profile''s pace and shows the result.' }
     )
 }

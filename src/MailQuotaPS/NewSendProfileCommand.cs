@@ -17,6 +17,7 @@ namespace MailQuotaPS
 
         /// <summary>A built-in or user profile to copy; the values given here change the copy.</summary>
         [Parameter]
+        [Alias("Provider")]
         [ArgumentCompleter(typeof(SendProfileCompleter))]
         public string? BasedOn { get; set; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MailQuota.Core.Auth;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Smtp;
@@ -37,6 +38,27 @@ namespace MailQuotaPS
         /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
         [Parameter] public string? ProfilePath { get; set; }
 
+        /// <summary>How the profile signs in: EntraApp, EntraUser, GoogleServiceAccount, or None (a password); inferred from the values below when omitted.</summary>
+        [Parameter] public SignInMethod? SignIn { get; set; }
+
+        /// <summary>Microsoft Entra ID: the directory (tenant) id, or a domain such as contoso.onmicrosoft.com.</summary>
+        [Parameter] public string? TenantId { get; set; }
+
+        /// <summary>Microsoft Entra ID: the app registration's application (client) id.</summary>
+        [Parameter] public string? ClientId { get; set; }
+
+        /// <summary>Entra app-only: the thumbprint of the app's certificate in Cert:\CurrentUser\My or Cert:\LocalMachine\My.</summary>
+        [Parameter] public string? CertificateThumbprint { get; set; }
+
+        /// <summary>Entra app-only: a PFX file with the app's certificate (its password is given to Send-ThrottledMail).</summary>
+        [Parameter] public string? CertificatePath { get; set; }
+
+        /// <summary>Google: the service account's JSON key file.</summary>
+        [Parameter] public string? ServiceAccountKeyPath { get; set; }
+
+        /// <summary>A token cache file readable by you only (tokens in clear on Linux and macOS); the platform's protected store when omitted.</summary>
+        [Parameter] public string? TokenCachePath { get; set; }
+
         protected ProfileCatalog Catalog() => new ProfileCatalog(ProfileLocation.Resolve(ProfilePath));
 
         /// <summary>Writes every value given on the command line into <paramref name="profile"/>.</summary>
@@ -64,6 +86,31 @@ namespace MailQuotaPS
             if (Description != null) profile.Description = Description;
             if (Source != null) profile.Source = Source;
             if (CheckedOn is DateTime checkedOn) profile.CheckedOn = checkedOn;
+            ApplySignIn(profile);
         }
+
+        /// <summary>Writes the sign-in identifiers given; the method is the one given, else the profile's, else inferred from them.</summary>
+        void ApplySignIn(SendProfile profile)
+        {
+            if (SignIn == SignInMethod.None)
+            {
+                profile.SignIn = null;
+                return;
+            }
+            if (SignIn == null && TenantId == null && ClientId == null && CertificateThumbprint == null && CertificatePath == null && ServiceAccountKeyPath == null && TokenCachePath == null) return;
+            var settings = profile.SignIn ??= new SignInSettings();
+            if (TenantId != null) settings.TenantId = TenantId;
+            if (ClientId != null) settings.ClientId = ClientId;
+            if (CertificateThumbprint != null) settings.CertificateThumbprint = CertificateThumbprint;
+            if (CertificatePath != null) settings.CertificatePath = FullPath(CertificatePath);
+            if (ServiceAccountKeyPath != null) settings.ServiceAccountKeyPath = FullPath(ServiceAccountKeyPath);
+            if (TokenCachePath != null) settings.TokenCachePath = FullPath(TokenCachePath);
+            settings.Method = SignIn
+                ?? (settings.Method != SignInMethod.None ? settings.Method
+                : settings.ServiceAccountKeyPath != null ? SignInMethod.GoogleServiceAccount
+                : SignInMethod.EntraApp);
+        }
+
+        string FullPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
     }
 }

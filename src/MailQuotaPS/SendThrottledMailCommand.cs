@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using MailQuota.Core.Auth;
 using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
 using MailQuota.Core.Mail;
@@ -66,6 +67,18 @@ namespace MailQuotaPS
 
         [Parameter]
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
+
+        /// <summary>The client secret of the profile's Entra app (app-only sign-in without a certificate).</summary>
+        [Parameter]
+        public System.Security.SecureString? ClientSecret { get; set; }
+
+        /// <summary>The password of the profile's certificate file (-CertificatePath in the profile).</summary>
+        [Parameter]
+        public System.Security.SecureString? CertificatePassword { get; set; }
+
+        /// <summary>A profile that signs in as a user (EntraUser): when no saved sign-in works, show a device code to sign in with.</summary>
+        [Parameter]
+        public SwitchParameter DeviceCode { get; set; }
 
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerMinute { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerHour { get; set; }
@@ -164,6 +177,7 @@ namespace MailQuotaPS
         int _row;
         SqliteLedger? _ledger;
         SendRun? _run;
+        string _sender = "";
         readonly ProgressRecord _progress = new ProgressRecord(1, "Send-ThrottledMail", "Starting");
         string? _lastWaitReason;
 
@@ -201,6 +215,7 @@ namespace MailQuotaPS
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidHeader", ErrorCategory.InvalidArgument, Header)); }
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
+            _sender = from;
             _account = MailAddressRule.AccountKey(Account, from);
             _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
             _summary = new SendSummary(_account, _campaign);
@@ -264,6 +279,12 @@ namespace MailQuotaPS
                 {
                     ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
                 });
+                return;
+            }
+            catch (SignInException e)
+            {
+                WriteSummary();
+                StopForSignIn(e, $"Row {_row} and the rows after it were not sent; once fixed, run the same command again (campaign {_campaign}): rows already sent are skipped.");
                 return;
             }
             catch (UnencryptedAuthenticationException e)
@@ -371,6 +392,7 @@ namespace MailQuotaPS
                     Retry = new RetryPolicy { MaxAttempts = MaxAttempts },
                 },
                 DuplicateAction = DuplicateAction,
+                Authenticator = OAuth(),
             };
             SendRun run;
             try { run = SendRun.Create(request, _ledger, SystemClock.Instance); }
@@ -397,6 +419,32 @@ namespace MailQuotaPS
             run.AlertRaised += ReportAlert;
             return run;
         }
+
+        /// <summary>The profile's OAuth 2.0 sign-in for the sending mailbox (the From address), or null to sign in with -Credential.</summary>
+        ISmtpAuthenticator? OAuth()
+        {
+            if (!(_settings.Profile?.SignIn is SignInSettings signIn) || signIn.Method == SignInMethod.None) return null;
+            try
+            {
+                // MSAL asks for the device code on a worker thread: the host's UI, not the pipeline, shows it.
+                var prompt = DeviceCode ? Host.UI.WriteWarningLine : (Action<string>?)null;
+                var source = TokenSources.Create(signIn, _sender, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose, prompt);
+                WriteVerbose($"Signs in as {_sender} with {source.Description}.");
+                return new OAuthSignIn(_sender, source, SystemClock.Instance) { OnToken = WriteVerbose };
+            }
+            catch (SignInException e)
+            {
+                StopForSignIn(e, "Nothing was sent.");
+                throw;
+            }
+        }
+
+        /// <summary>A sign-in that cannot work: one terminating error with the stable id, what failed and what to fix.</summary>
+        void StopForSignIn(SignInException e, string rows) =>
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{e.Message} {e.Fix} {rows}", e), e.ErrorId, ErrorCategory.AuthenticationError, SmtpSettings().Host)
+            {
+                ErrorDetails = new ErrorDetails($"{e.Message} {e.Fix} {rows}") { RecommendedAction = e.Fix },
+            });
 
         SmtpSettings? _smtp;
 

@@ -29,6 +29,7 @@ namespace MailQuota.Core.Tests
             [Core + ".Monitoring"] = 1,
             [Core + ".Import"] = 1,
             [Core + ".Profiles"] = 1,
+            [Core + ".Auth"] = 1,
             [Core + ".Sending"] = 2,
             [Core + ".Storage"] = 3,
             [Core + ".Storage.Sqlite"] = 3,

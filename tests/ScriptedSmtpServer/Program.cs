@@ -4,11 +4,14 @@ using System.Threading;
 using ScriptedSmtpServer;
 
 // Usage: ScriptedSmtpServer --port N --log FILE [--rule "STAGE SELECTOR [close|lose|drop] => CODE TEXT"]...
+//        ScriptedSmtpServer --port N --log FILE --oauth-refusal "535 5.7.3 ..."
 // Accepts mail on 127.0.0.1:N, answers as the rules say (see ScriptRule), appends one JSON line per
 // accepted message to FILE ({"from","to":[…],"raw"}), prints "listening N" and runs until killed
-// or until its standard input closes.
+// or until its standard input closes. With --oauth-refusal it is instead the OAuth server
+// (OAuth/OAuthSmtpServer: AUTH XOAUTH2) refusing every token with that reply.
 var port = 0;
 string? log = null;
+string? oauthRefusal = null;
 var rules = new List<ScriptRule>();
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -17,10 +20,18 @@ for (var i = 0; i + 1 < args.Length; i += 2)
         case "--port": port = int.Parse(args[i + 1]); break;
         case "--log": log = args[i + 1]; break;
         case "--rule": rules.Add(ScriptRule.Parse(args[i + 1])); break;
+        case "--oauth-refusal": oauthRefusal = args[i + 1]; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 if (port <= 0 || log == null) { Console.Error.WriteLine("give --port and --log"); return 2; }
+if (oauthRefusal != null)
+{
+    using var oauth = new ScriptedSmtpServer.OAuth.OAuthSmtpServer((_, _) => oauthRefusal, port: port);
+    Console.WriteLine($"listening {port}");
+    while (Console.ReadLine() != null) { }
+    return 0;
+}
 using var server = new ScriptedServer(port, rules, log);
 foreach (var rule in rules) Console.WriteLine("rule " + rule);
 Console.WriteLine($"listening {port}");

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using MailQuota.Core.Auth;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Smtp;
 
@@ -30,6 +31,13 @@ namespace MailQuota.Core.Profiles
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
 
         public QuotaPolicy Policy { get; set; } = new QuotaPolicy();
+
+        /// <summary>How to sign in with OAuth 2.0 (identifiers only); null signs in with -Credential, if given.</summary>
+        public SignInSettings? SignIn { get; set; }
+
+        /// <summary>How the profile signs in, in short (Get-SendProfile).</summary>
+        [JsonIgnore]
+        public string SignsInWith => SignIn?.Method is SignInMethod m && m != SignInMethod.None ? m.ToString() : "Password";
 
         /// <summary>Where the numbers come from.</summary>
         public string? Source { get; set; }
@@ -78,6 +86,7 @@ namespace MailQuota.Core.Profiles
             var copy = (SendProfile)MemberwiseClone();
             copy.Name = name;
             copy.Policy = QuotaPolicy.FromJson(Policy.ToJson());
+            copy.SignIn = SignIn?.Copy();
             copy.BuiltIn = false;
             return copy;
         }
@@ -93,6 +102,7 @@ namespace MailQuota.Core.Profiles
             foreach (var (name, value) in Numbers())
                 if (value is int n && n < 1) throw Invalid($"{name} must be at least 1 (leave it out for no limit)");
             if (Policy.MinInterval is TimeSpan gap && gap < TimeSpan.Zero) throw Invalid("the minimum interval cannot be negative");
+            if (SignIn?.Problem() is string signIn) throw Invalid(signIn);
             if (WindowKind == QuotaWindowKind.Calendar)
             {
                 if (string.IsNullOrWhiteSpace(ResetTimeZone)) throw Invalid("a calendar window needs the provider's reset time zone (-ResetTimeZone)");

@@ -47,9 +47,10 @@ namespace MailQuota.Core.Sending
                 _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", attempt);
                 throw;
             }
-            catch (Exception e) when (_serverAnswered && attempt < _options.Retry.MaxAttempts)
+            catch (Exception e) when (_serverAnswered && attempt < _options.Retry.MaxAttempts && !(e is SignInException || e is UnencryptedAuthenticationException))
             {
-                // The server answered earlier in this run: a failed reconnect is worth a retry (the reply releases the quota).
+                // The server answered earlier in this run: a failed reconnect is worth a retry (the reply releases the quota);
+                // a refused sign-in is not: it stops the run.
                 return new SmtpReply(false, 0, "connection lost: cannot connect again: " + e.Message, SmtpStage.Sender);
             }
             catch (Exception e)

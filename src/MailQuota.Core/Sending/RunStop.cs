@@ -15,6 +15,6 @@ namespace MailQuota.Core.Sending
 
         public string Message => Verdict.Outcome == ReplyOutcome.ContentRejected
             ? $"the server refused the message of row {Row} as spam ({Reply}); sending on, even slower, would still look like bulk mail. Change the content before sending again."
-            : $"the server refused the account at row {Row} ({Reply}); check the account with the provider before sending again.";
+            : $"the server refused the account at row {Row} ({Reply}); {SignInReplies.Advice(Reply.Text) ?? "check the account with the provider before sending again."}";
     }
 }

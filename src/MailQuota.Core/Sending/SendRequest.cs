@@ -18,6 +18,9 @@ namespace MailQuota.Core.Sending
         public MessageTemplate Template { get; }
         public SmtpSettings Smtp { get; }
 
+        /// <summary>Signs each new connection in with OAuth 2.0 (a token); null signs in with the SMTP settings' credential, if any.</summary>
+        public ISmtpAuthenticator? Authenticator { get; set; }
+
         /// <summary>The account the quota is counted against; the sender's address when null (<see cref="MailAddressRule.AccountKey"/>).</summary>
         public string? Account { get; set; }
 

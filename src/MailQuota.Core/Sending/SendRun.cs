@@ -41,7 +41,7 @@ namespace MailQuota.Core.Sending
             request.Options.Campaign = request.CampaignKey;
             var policy = AccountPolicy.Resolve(ledger, account, request.Limits, clock.UtcNow, out var source, request.ProfileLimits);
             var guard = new ContentGuard(ledger, clock, policy, request.DuplicateAction);
-            transport ??= new MailKitTransport(request.Smtp);
+            transport ??= new MailKitTransport(request.Smtp, request.Authenticator);
             try
             {
                 var session = new SendSession(account, policy, request.Template, ledger, ledger, ledger, transport, clock, request.Options, guard);

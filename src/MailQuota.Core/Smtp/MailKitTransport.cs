@@ -19,6 +19,7 @@ namespace MailQuota.Core.Smtp
         readonly SmtpSettings _settings;
         readonly TransactionTracker _tracker = new TransactionTracker();
         readonly StageTrackingClient _client;
+        readonly ISmtpAuthenticator? _authenticator;
         readonly System.Diagnostics.Stopwatch _idle = new System.Diagnostics.Stopwatch();
 
         /// <summary>
@@ -28,10 +29,12 @@ namespace MailQuota.Core.Smtp
         /// </summary>
         static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(5);
 
-        public MailKitTransport(SmtpSettings settings)
+        /// <param name="authenticator">Signs each new connection in (OAuth 2.0); null signs in with the settings' credential, if any.</param>
+        public MailKitTransport(SmtpSettings settings, ISmtpAuthenticator? authenticator = null)
         {
             _settings = settings;
             _client = new StageTrackingClient(_tracker);
+            _authenticator = authenticator;
             _client.Timeout = (int)settings.Timeout.TotalMilliseconds;
         }
 
@@ -64,6 +67,12 @@ namespace MailQuota.Core.Smtp
                     return new SmtpReply(false, refused[0].Reply.Code, refused[0].Reply.Text, SmtpStage.Recipient) { RefusedRecipients = refused };
                 return new SmtpReply(false, (int)e.StatusCode, e.Message, stage);
             }
+            catch (ServiceNotAuthenticatedException e)
+            {
+                // 530 at MAIL FROM (Exchange's 5.7.57): the server wants a sign-in first; it took nothing.
+                _idle.Restart();
+                return new SmtpReply(false, 530, e.Message, SmtpStage.Sender);
+            }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
                 // Whatever broke once the transaction began (a dropped or timed-out connection, or a
@@ -81,18 +90,35 @@ namespace MailQuota.Core.Smtp
                 try { _client.NoOp(cancellationToken); }
                 catch (Exception e) when (e is SmtpProtocolException || e is IOException || e is SmtpCommandException) { Disconnect(); }
             }
+            if (_client.IsConnected && _authenticator?.SessionExpired == true) Disconnect();
             if (_client.IsConnected) return;
             _client.Connect(_settings.Host, _settings.Port, ToMailKit(_settings.Security), cancellationToken);
-            if (_settings.Credential is { } credential && !string.IsNullOrEmpty(credential.UserName))
+            try { SignIn(cancellationToken); }
+            catch (Exception e) when (e is SignInException || e is UnencryptedAuthenticationException)
             {
-                if (!_client.IsSecure && !_settings.AllowUnencryptedAuthentication)
-                {
-                    Disconnect();
-                    throw new UnencryptedAuthenticationException(_settings.ToString());
-                }
-                _client.Authenticate(credential, cancellationToken);
+                Disconnect();
+                throw;
             }
             _idle.Restart();
+        }
+
+        /// <summary>
+        /// Logs in with the authenticator (a token) or the credential (a password), if either is
+        /// given; never over a connection that is not encrypted unless the settings allow it, since
+        /// either would go in clear. A refused password says what to fix, as a refused token does.
+        /// </summary>
+        void SignIn(CancellationToken cancellationToken)
+        {
+            var credential = _settings.Credential;
+            if (_authenticator == null && (credential == null || string.IsNullOrEmpty(credential.UserName))) return;
+            if (!_client.IsSecure && !_settings.AllowUnencryptedAuthentication) throw new UnencryptedAuthenticationException(_settings.ToString());
+            if (_authenticator != null)
+            {
+                _authenticator.Authenticate(_client, cancellationToken);
+                return;
+            }
+            try { _client.Authenticate(credential!, cancellationToken); }
+            catch (AuthenticationException e) { throw SignInReplies.Refused(e.Message, credential!.UserName, e, withPassword: true); }
         }
 
         void Disconnect()
