@@ -11,6 +11,7 @@ using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage;
 using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 using MimeKit;
@@ -265,6 +266,12 @@ namespace MailQuotaPS
                 {
                     ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
                 });
+                return;
+            }
+            catch (LedgerUnavailableException e)
+            {
+                WriteSummary();
+                ThrowTerminatingError(LedgerError(e));
                 return;
             }
             catch (UnencryptedAuthenticationException e)

@@ -27,10 +27,16 @@ namespace MailQuota.Core.Storage.Sqlite
         readonly SqliteSendLog _log;
         readonly SqliteBounces _bounces;
 
-        public SqliteLedger(string path)
+        /// <param name="busyTimeout">How long to wait for another process's lock before the ledger is busy (LedgerBusy); 30 s when omitted.</param>
+        public SqliteLedger(string path, TimeSpan? busyTimeout = null)
         {
-            _db = new SqliteDatabase(path);
+            _db = new SqliteDatabase(path, busyTimeout ?? SqliteDatabase.DefaultBusyTimeout);
             try { SqliteSchema.Upgrade(_db); }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                _db.Dispose();
+                throw _db.Unavailable(e);
+            }
             catch
             {
                 _db.Dispose();
