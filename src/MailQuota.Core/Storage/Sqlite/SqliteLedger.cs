@@ -74,7 +74,7 @@ namespace MailQuota.Core.Storage.Sqlite
         public void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at) => _accounts.SavePolicy(account, policy, at);
         public IReadOnlyList<string> Accounts() => _accounts.All();
         public PacingState? GetPacing(string account) => _pacing.GetPacing(account);
-        public void SavePacing(string account, PacingState state) => _pacing.SavePacing(account, state);
+        public void ChangePacing(string account, Func<PacingState, bool> change) => _pacing.ChangePacing(account, change);
 
         // Campaigns and content.
         public CampaignRow? FindRow(string campaign, string rowKey) => _campaigns.FindRow(campaign, rowKey);
