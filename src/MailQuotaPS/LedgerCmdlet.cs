@@ -19,14 +19,19 @@ namespace MailQuotaPS
             catch (LedgerPathException e) { ThrowTerminatingError(new ErrorRecord(e, "LedgerOnNetworkPath", ErrorCategory.InvalidArgument, LedgerPath)); throw; }
         }
 
-        /// <summary>Opens the ledger at <paramref name="path"/>; a terminating LedgerTooNew error naming it when a newer module wrote it.</summary>
+        /// <summary>Opens the ledger at <paramref name="path"/>; a terminating error naming it when it is busy (LedgerBusy), no readable ledger (LedgerUnreadable) or written by a newer module (LedgerTooNew).</summary>
         protected SqliteLedger OpenLedger(string path)
         {
             try { return new SqliteLedger(path); }
             catch (LedgerTooNewException e) { ThrowTerminatingError(new ErrorRecord(e, LedgerTooNewException.ErrorId, ErrorCategory.InvalidData, path)); throw; }
+            catch (LedgerUnavailableException e) { ThrowTerminatingError(LedgerError(e)); throw; }
         }
 
         protected SqliteLedger OpenLedger() => OpenLedger(ResolveLedgerPath());
+
+        /// <summary>LedgerBusy or LedgerUnreadable, naming the ledger's path.</summary>
+        protected static ErrorRecord LedgerError(LedgerUnavailableException e) =>
+            new ErrorRecord(e, e.ErrorId, e.ErrorId == "LedgerBusy" ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidData, e.Path);
     }
 
     /// <summary>A ledger cmdlet that can work under a provider profile: owns -Profile and -ProfilePath.</summary>

@@ -12,6 +12,7 @@ using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage;
 using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 
@@ -285,6 +286,12 @@ namespace MailQuotaPS
             {
                 WriteSummary();
                 StopForSignIn(e, $"Row {_row} and the rows after it were not sent; once fixed, run the same command again (campaign {_campaign}): rows already sent are skipped.");
+                return;
+            }
+            catch (LedgerUnavailableException e)
+            {
+                WriteSummary();
+                ThrowTerminatingError(LedgerError(e));
                 return;
             }
             catch (UnencryptedAuthenticationException e)

@@ -23,6 +23,7 @@ namespace MailQuota.Core.Tests
             [Core + ".Time"] = 0,
             [Core + ".Smtp"] = 0,
             [Core + ".Mail"] = 0,
+            [Core + ".Files"] = 0,
             [Core + ".Quota"] = 1,
             [Core + ".Content"] = 1,
             [Core + ".Campaigns"] = 1,

@@ -129,6 +129,75 @@ namespace MailQuota.Core.Tests
             Assert.Equal("open spike", Assert.Single(_ledger.OpenAlerts(null, T0)).Message);
         }
 
+        [Fact]
+        public void The_log_is_read_in_pages_in_order_and_a_reader_holds_no_transaction_between_them()
+        {
+            for (var i = 0; i < 2500; i++) Add("hr@contoso.test", null, $"r{i}@contoso.test", SendStatus.Sent, T0.AddSeconds(i / 3), "250 ok");
+            var read = 0;
+            foreach (var entry in _ledger.ReadSendLog(new SendLogQuery()))
+            {
+                Assert.Equal($"r{read}@contoso.test", entry.Recipient);
+                read++;
+                // Mid-read, another connection checkpoints the WAL fully: only possible with no reader open on it.
+                if (read == 1500)
+                {
+                    using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+                    other.Open();
+                    using var checkpoint = other.CreateCommand();
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                    using var result = checkpoint.ExecuteReader();
+                    result.Read();
+                    Assert.Equal(0L, result.GetInt64(0));                      // not blocked by a reader
+                }
+            }
+            Assert.Equal(2500, read);
+        }
+
+        /// <summary>A send as a run makes it: a campaign row and a content fingerprint with the reservation.</summary>
+        long AddAsRun(string account, string recipient, DateTimeOffset at)
+        {
+            long id;
+            using (var tx = _ledger.BeginReservation(account))
+            {
+                id = tx.Insert(new ReservationRequest(account, recipient) { Campaign = "Payroll", MessageId = $"m{recipient}" }, at);
+                _ledger.LinkRows("Payroll", new[] { recipient }, id, false);
+                _ledger.Add(id, account, at, $"m{recipient}", Content.ContentFingerprint.Of(new Content.MessageContent("Payslip", "Your payslip for " + recipient, null)));
+                tx.Commit();
+            }
+            _ledger.Complete(id, SendStatus.Sent, at.AddSeconds(1), "250 ok", 1);
+            return id;
+        }
+
+        [Fact]
+        public void Clearing_sends_with_campaign_rows_and_fingerprints_keeps_every_window_exact_and_sending_goes_on()
+        {
+            const string Account = "hr@contoso.test";
+            for (var i = 0; i < 5; i++) AddAsRun(Account, $"old{i}@contoso.test", T0.AddDays(-40).AddMinutes(i));
+            var lastId = 0L;
+            for (var i = 0; i < 3; i++) lastId = AddAsRun(Account, $"new{i}@contoso.test", T0.AddMinutes(-10 + i));
+
+            Assert.Equal(5, _ledger.ClearSendLog(T0.AddDays(-30)));
+
+            Assert.Equal(3, _ledger.UseSince(Account, T0.AddDays(-1)).Messages);      // the day window: today's use only
+            Assert.Equal(3, _ledger.UseSince(Account, T0.AddDays(-60)).Messages);     // the cleared history counts nowhere
+            Assert.Equal(3, _ledger.UseSince(Account, T0.AddDays(-60)).Recipients);
+            Assert.Equal(3, _ledger.ReadSendLog(new SendLogQuery()).Count());        // the log shows no anchor
+            Assert.Null(_ledger.FindRow("Payroll", "old0@contoso.test"));              // campaign rows went with their sends
+            Assert.NotNull(_ledger.FindRow("Payroll", "new0@contoso.test"));
+
+            // Sending goes on, also after everything is cleared: ids never come back (no clash with old fingerprints).
+            var next = AddAsRun(Account, "later@contoso.test", T0.AddMinutes(1));
+            Assert.True(next > lastId);
+            Assert.Equal(4, _ledger.UseSince(Account, T0.AddHours(-1)).Messages);
+            Assert.Equal(4, _ledger.ClearSendLog(T0.AddHours(1)));
+            Assert.Equal(0, _ledger.UseSince(Account, T0.AddDays(-60)).Messages);
+            Assert.Empty(_ledger.ReadSendLog(new SendLogQuery()));
+            var after = AddAsRun(Account, "again@contoso.test", T0.AddHours(2));
+            Assert.True(after > next);
+            Assert.Equal(1, _ledger.UseSince(Account, T0.AddDays(-60)).Messages);
+            Assert.Equal(0, _ledger.CountSendLogBefore(T0.AddHours(1)));
+        }
+
         [Theory]
         [InlineData("*@contoso.test", "x@CONTOSO.TEST", true)]
         [InlineData("*@contoso.test", "x@contoso.test.evil", false)]

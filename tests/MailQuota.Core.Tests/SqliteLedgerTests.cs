@@ -110,5 +110,30 @@ namespace MailQuota.Core.Tests
             foreach (var a in new[] { dll, ledger, account, attempts.ToString(), limit.ToString() }) info.ArgumentList.Add(a);
             return Process.Start(info)!;
         }
+
+        [Fact]
+        public void A_change_of_pacing_is_atomic_so_another_process_never_overwrites_it()
+        {
+            // Two processes: one recovers the pace while the other suspends the account after a
+            // daily-quota reply. Each change reads and writes under the lock, so the later one
+            // builds on the earlier one: the recovery does not wipe the suspension.
+            var t0 = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+            using var first = new SqliteLedger(_file.Path);
+            using var second = new SqliteLedger(_file.Path);
+            first.ChangePacing("a", s => { s.Interval = TimeSpan.FromSeconds(4); s.UpdatedAt = t0; return true; });
+            Task? suspend = null;
+            first.ChangePacing("a", s =>
+            {
+                // The other process tries to suspend the account while this change is in progress: it must wait for it.
+                suspend = Task.Run(() => second.ChangePacing("a", t => { t.SuspendedUntil = t0.AddDays(1); t.Reason = "quota"; return true; }));
+                Assert.False(suspend.Wait(300));
+                s.Interval = TimeSpan.FromSeconds(2);
+                return true;
+            });
+            suspend!.Wait();
+            var state = first.GetPacing("a")!;
+            Assert.Equal(TimeSpan.FromSeconds(2), state.Interval);           // the recovery
+            Assert.Equal(t0.AddDays(1), state.SuspendedUntil);               // and the suspension
+        }
     }
 }

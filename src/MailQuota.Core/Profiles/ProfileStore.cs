@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
+using MailQuota.Core.Files;
 using System.Text.Json.Serialization;
 using System.Threading;
 
@@ -37,8 +38,7 @@ namespace MailQuota.Core.Profiles
         /// <summary>Applies <paramref name="change"/> to the saved profiles and saves the result, under the lock.</summary>
         public T Change<T>(Func<List<SendProfile>, T> change)
         {
-            var dir = System.IO.Path.GetDirectoryName(Path);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            OwnerOnlyFiles.CreateFolder(System.IO.Path.GetDirectoryName(Path));
             using var held = Lock();
             var profiles = Read();
             var result = change(profiles);
@@ -64,6 +64,7 @@ namespace MailQuota.Core.Profiles
         void Write(List<SendProfile> profiles)
         {
             var temp = Path + ".tmp-" + Guid.NewGuid().ToString("N");
+            OwnerOnlyFiles.Create(temp);   // written owner-only from the start, then moved over the profile file
             File.WriteAllText(temp, JsonSerializer.Serialize(new ProfileFile { Profiles = profiles }, Json));
             if (File.Exists(Path)) File.Replace(temp, Path, null);
             else File.Move(temp, Path);

@@ -42,6 +42,11 @@ namespace MailQuota.Core.Quota
         /// <summary>The account's pacing, or null when the server never pushed back.</summary>
         PacingState? GetPacing(string account);
 
-        void SavePacing(string account, PacingState state);
+        /// <summary>
+        /// Reads the account's pacing (a new state when there is none), lets <paramref name="change"/>
+        /// change it, and saves it when that returns true: all in one exclusive transaction, so two
+        /// processes never overwrite each other's change (a recovery wiping a suspension).
+        /// </summary>
+        void ChangePacing(string account, Func<PacingState, bool> change);
     }
 }

@@ -30,23 +30,30 @@ namespace MailQuota.Core.Sending
         /// <summary>AIMD decrease: halve the pace the account was sending at and cool down; returns the end of the cool-down.</summary>
         public DateTimeOffset SlowDown(SmtpReply reply, int attempt, DateTimeOffset now)
         {
-            var state = Current() ?? new PacingState();
-            var current = AdaptivePace.Current(state, _ledger.ReservationsSince(_account, now - PaceSample, 10_000), _policy);
-            state.Interval = AdaptivePace.Slowed(current);
-            state.CooldownUntil = now + _options.Retry.Delay(attempt, _options.Random);
-            state.Reason = reply.ToString();
-            state.UpdatedAt = now;
-            _pacing.SavePacing(_account, state);
-            return state.CooldownUntil.Value;
+            var lastMinute = _ledger.ReservationsSince(_account, now - PaceSample, 10_000);
+            var cooldown = now + _options.Retry.Delay(attempt, _options.Random);
+            _pacing.ChangePacing(_account, state =>
+            {
+                state.Interval = AdaptivePace.Slowed(AdaptivePace.Current(state, lastMinute, _policy));
+                state.CooldownUntil = cooldown;
+                state.Reason = reply.ToString();
+                state.UpdatedAt = now;
+                return true;
+            });
+            return cooldown;
         }
 
-        /// <summary>AIMD increase after an accepted message, while the pace is cut.</summary>
+        /// <summary>AIMD increase after an accepted message, while the pace is cut (read first without a lock: most messages find nothing to recover).</summary>
         public void Recover(DateTimeOffset now)
         {
-            if (!(Current() is PacingState state) || !(state.Interval is TimeSpan interval)) return;
-            state.Interval = AdaptivePace.Recovered(interval, _policy);
-            state.UpdatedAt = now;
-            _pacing.SavePacing(_account, state);
+            if (Current()?.Interval == null) return;
+            _pacing.ChangePacing(_account, state =>
+            {
+                if (!(state.Interval is TimeSpan interval)) return false;
+                state.Interval = AdaptivePace.Recovered(interval, _policy);
+                state.UpdatedAt = now;
+                return true;
+            });
         }
 
         /// <summary>
@@ -59,11 +66,14 @@ namespace MailQuota.Core.Sending
             var oldest = _ledger.ReservationsSince(_account, now - window, 1);
             var until = (oldest.Count > 0 ? oldest[0].At : now) + window;
             if (until <= now) until = now + window;
-            var state = Current() ?? new PacingState();
-            state.SuspendedUntil = until;
-            state.Reason = reply.ToString();
-            state.UpdatedAt = now;
-            _pacing.SavePacing(_account, state);
+            _pacing.ChangePacing(_account, state =>
+            {
+                // Another process may have suspended it longer meanwhile: keep the later end.
+                if (!(state.SuspendedUntil is DateTimeOffset longer && longer > until)) state.SuspendedUntil = until;
+                state.Reason = reply.ToString();
+                state.UpdatedAt = now;
+                return true;
+            });
             return until;
         }
     }

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using MailQuota.Core.Files;
+using MailQuota.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace MailQuota.Core.Storage.Sqlite
@@ -15,24 +17,45 @@ namespace MailQuota.Core.Storage.Sqlite
         readonly SqliteConnection _connection;
         readonly Dictionary<string, SqliteCommand> _prepared = new Dictionary<string, SqliteCommand>();
 
-        public SqliteDatabase(string path)
+        /// <summary>How long a statement waits for another process's lock before the ledger is busy.</summary>
+        public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
+
+        public SqliteDatabase(string path, TimeSpan busyTimeout)
         {
             Path = path;
-            var dir = System.IO.Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            if (Directory.Exists(path)) throw LedgerUnavailableException.Unreadable(path, "it is a folder", null);
+            OwnerOnlyFiles.Create(path);
             _connection = new SqliteConnection(new SqliteConnectionStringBuilder
             {
                 DataSource = path,
                 Mode = SqliteOpenMode.ReadWriteCreate,
                 Pooling = false,
                 DefaultTimeout = 60,
+                ForeignKeys = true,
             }.ToString());
-            _connection.Open();
-            Execute("PRAGMA journal_mode=WAL;");
-            Execute("PRAGMA synchronous=FULL;");
-            Execute("PRAGMA busy_timeout=30000;");
-            Execute("PRAGMA mmap_size=268435456;"); // reads of a large ledger (fingerprint lookups) without a syscall per page
+            try
+            {
+                _connection.Open();
+                Execute($"PRAGMA busy_timeout={(long)busyTimeout.TotalMilliseconds};");
+                Execute("PRAGMA journal_mode=WAL;");
+                Execute("PRAGMA synchronous=FULL;");
+                Execute("PRAGMA mmap_size=268435456;"); // reads of a large ledger (fingerprint lookups) without a syscall per page
+            }
+            catch (SqliteException e)
+            {
+                _connection.Dispose();
+                throw Unavailable(e);
+            }
         }
+
+        /// <summary>What a SQLite error at the level of the file means to the user, naming the path.</summary>
+        public LedgerUnavailableException Unavailable(SqliteException e) => e.SqliteErrorCode switch
+        {
+            5 or 6 => LedgerUnavailableException.Busy(Path, e),                                   // SQLITE_BUSY, SQLITE_LOCKED
+            26 => LedgerUnavailableException.Unreadable(Path, "it is not a SQLite database", e),    // SQLITE_NOTADB
+            11 => LedgerUnavailableException.Unreadable(Path, "the file is corrupt", e),            // SQLITE_CORRUPT
+            _ => LedgerUnavailableException.Unreadable(Path, e.Message.TrimEnd('.'), e),
+        };
 
         public string Path { get; }
 
@@ -72,7 +95,7 @@ namespace MailQuota.Core.Storage.Sqlite
         /// <summary>Runs <paramref name="work"/> in an exclusive (BEGIN IMMEDIATE) transaction: committed when it returns, rolled back when it throws.</summary>
         public T Exclusive<T>(Func<T> work)
         {
-            Execute("BEGIN IMMEDIATE;");
+            BeginImmediate();
             try
             {
                 var result = work();
@@ -84,6 +107,23 @@ namespace MailQuota.Core.Storage.Sqlite
                 Execute("ROLLBACK;");
                 throw;
             }
+        }
+
+        /// <summary>True when the file has tables and none is named <paramref name="table"/>.</summary>
+        public bool HasTablesBut(string table)
+        {
+            var cmd = Prepared("SELECT COUNT(*), COALESCE(SUM(name = $t), 0) FROM sqlite_master WHERE type = 'table'");
+            cmd.Parameters.AddWithValue("$t", table);
+            using var reader = cmd.ExecuteReader();
+            reader.Read();
+            return reader.GetInt64(0) > 0 && reader.GetInt64(1) == 0;
+        }
+
+        /// <summary>BEGIN IMMEDIATE; a LedgerBusy error when another process holds the lock past the busy timeout.</summary>
+        public void BeginImmediate()
+        {
+            try { Execute("BEGIN IMMEDIATE;"); }
+            catch (SqliteException e) when (e.SqliteErrorCode == 5 || e.SqliteErrorCode == 6) { throw Unavailable(e); }
         }
 
         public void Dispose()

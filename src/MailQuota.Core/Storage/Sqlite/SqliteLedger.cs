@@ -27,10 +27,16 @@ namespace MailQuota.Core.Storage.Sqlite
         readonly SqliteSendLog _log;
         readonly SqliteBounces _bounces;
 
-        public SqliteLedger(string path)
+        /// <param name="busyTimeout">How long to wait for another process's lock before the ledger is busy (LedgerBusy); 30 s when omitted.</param>
+        public SqliteLedger(string path, TimeSpan? busyTimeout = null)
         {
-            _db = new SqliteDatabase(path);
+            _db = new SqliteDatabase(path, busyTimeout ?? SqliteDatabase.DefaultBusyTimeout);
             try { SqliteSchema.Upgrade(_db); }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                _db.Dispose();
+                throw _db.Unavailable(e);
+            }
             catch
             {
                 _db.Dispose();
@@ -68,7 +74,7 @@ namespace MailQuota.Core.Storage.Sqlite
         public void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at) => _accounts.SavePolicy(account, policy, at);
         public IReadOnlyList<string> Accounts() => _accounts.All();
         public PacingState? GetPacing(string account) => _pacing.GetPacing(account);
-        public void SavePacing(string account, PacingState state) => _pacing.SavePacing(account, state);
+        public void ChangePacing(string account, Func<PacingState, bool> change) => _pacing.ChangePacing(account, change);
 
         // Campaigns and content.
         public CampaignRow? FindRow(string campaign, string rowKey) => _campaigns.FindRow(campaign, rowKey);

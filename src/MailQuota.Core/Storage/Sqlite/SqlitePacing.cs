@@ -26,7 +26,14 @@ namespace MailQuota.Core.Storage.Sqlite
             };
         }
 
-        public void SavePacing(string account, PacingState state)
+        public void ChangePacing(string account, Func<PacingState, bool> change) => _db.Exclusive(() =>
+        {
+            var state = GetPacing(account) ?? new PacingState();
+            if (change(state)) Save(account, state);
+            return 0;
+        });
+
+        void Save(string account, PacingState state)
         {
             var cmd = _db.Prepared(@"INSERT INTO pacing(account, interval_ms, cooldown_until, suspended_until, reason, updated_at)
 VALUES($a, $i, $c, $s, $r, $t)

@@ -110,7 +110,7 @@ SELECT last_insert_rowid();");
             {
                 _sends = sends;
                 _account = account;
-                _sends._db.Execute("BEGIN IMMEDIATE;");
+                _sends._db.BeginImmediate();
                 _open = true;
             }
 

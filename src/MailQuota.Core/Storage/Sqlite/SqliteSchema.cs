@@ -20,6 +20,8 @@ namespace MailQuota.Core.Storage.Sqlite
             {
                 var found = db.UserVersion; // again under the lock: another process may have migrated meanwhile
                 if (found > Current) throw new LedgerTooNewException(db.Path, found, Current);
+                if (found == 0 && db.HasTablesBut("sends"))
+                    throw LedgerUnavailableException.Unreadable(db.Path, "it is a SQLite database of another program (it has tables, but no ledger's)", null);
                 for (var version = found; version < Current; version++) db.Execute(Migrations[version]);
                 if (found < Current) db.UserVersion = Current;
                 return found;

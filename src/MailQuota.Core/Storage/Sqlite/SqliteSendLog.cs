@@ -27,30 +27,77 @@ namespace MailQuota.Core.Storage.Sqlite
                 if (patterns is { Count: > 0 } && patterns.All(p => p.IsAsciiLiteral))
                     where.Add(In(cmd, column, column.Substring(0, 2), patterns.Select(p => p.Literal!), noCase: true));
             }
+            where.Add("status <> '" + Cleared + "'");
+            // Pages of rows, each read in a statement of its own: no read transaction stays open while
+            // the caller works through the log (it would hold back the WAL checkpoint of every sender).
+            where.Add("(reserved_at > $lastAt OR (reserved_at = $lastAt AND id > $lastId))");
+            var lastAt = cmd.Parameters.AddWithValue("$lastAt", long.MinValue);
+            var lastId = cmd.Parameters.AddWithValue("$lastId", long.MinValue);
             cmd.CommandText = "SELECT id, account, campaign, recipient, recipients, reserved_at, completed_at, status, message_id, reply, attempts FROM sends"
-                + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY reserved_at, id";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
+                + " WHERE " + string.Join(" AND ", where) + " ORDER BY reserved_at, id LIMIT " + PageSize;
+            while (true)
             {
-                var entry = ReadEntry(reader);
-                if (Matches(query.Accounts, entry.Account) && Matches(query.Campaigns, entry.Campaign) && Matches(query.Recipients, entry.Recipient))
-                    yield return entry;
+                var page = new List<SendLogEntry>(PageSize);
+                using (var reader = cmd.ExecuteReader())
+                {
+                    while (reader.Read()) page.Add(ReadEntry(reader));
+                }
+                foreach (var entry in page)
+                {
+                    if (Matches(query.Accounts, entry.Account) && Matches(query.Campaigns, entry.Campaign) && Matches(query.Recipients, entry.Recipient))
+                        yield return entry;
+                }
+                if (page.Count < PageSize) yield break;
+                lastAt.Value = page[page.Count - 1].ReservedAt.ToUnixTimeMilliseconds();
+                lastId.Value = page[page.Count - 1].Id;
             }
         }
 
+        const int PageSize = 1000;
+
+        /// <summary>
+        /// The status of an account's anchor row: what is left of its cleared history. It carries the
+        /// running totals of the last cleared send at time 0, so the window queries, which subtract the
+        /// totals of the last row before a window, stay exact; and it keeps the row ids growing (SQLite
+        /// reuses the largest id of an emptied table). It is no send: the log never shows it.
+        /// </summary>
+        internal const string Cleared = "Cleared";
+
+        /// <summary>The sends to clear: before the time, anchors aside.</summary>
+        const string Doomed = "SELECT id FROM sends WHERE reserved_at < $before AND status <> '" + Cleared + "'";
+
         public int CountSendLogBefore(DateTimeOffset before)
         {
-            using var cmd = _db.Command("SELECT COUNT(*) FROM sends WHERE reserved_at < $before");
+            using var cmd = _db.Command("SELECT COUNT(*) FROM (" + Doomed + ")");
             cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             return Convert.ToInt32(cmd.ExecuteScalar());
         }
 
-        public int ClearSendLog(DateTimeOffset before)
+        /// <summary>
+        /// Deletes the sends before the time with what hangs on them (campaign rows, content
+        /// fingerprints), in one transaction, leaving per account one anchor with the totals of its
+        /// last cleared send, so every window's use and the quota stay exact.
+        /// </summary>
+        public int ClearSendLog(DateTimeOffset before) => _db.Exclusive(() =>
         {
-            using var cmd = _db.Command("DELETE FROM sends WHERE reserved_at < $before");
+            var count = CountSendLogBefore(before);
+            if (count == 0) return 0;
+            using var cmd = _db.Command(@"
+INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, cum_messages, cum_recipients, status, attempts)
+SELECT s.account, NULL, '', 0, 0, s.cum_messages, s.cum_recipients, '" + Cleared + @"', 0
+FROM sends s
+WHERE s.reserved_at < $before AND s.status <> '" + Cleared + @"'
+  AND NOT EXISTS (SELECT 1 FROM sends n WHERE n.account = s.account AND n.reserved_at < $before AND n.status <> '" + Cleared + @"'
+                  AND (n.reserved_at > s.reserved_at OR (n.reserved_at = s.reserved_at AND n.cum_messages > s.cum_messages)));
+DELETE FROM sends WHERE status = '" + Cleared + "' AND id NOT IN (SELECT MAX(id) FROM sends WHERE status = '" + Cleared + @"' GROUP BY account);
+DELETE FROM content_bands WHERE send_id IN (" + Doomed + @");
+DELETE FROM content_fingerprints WHERE send_id IN (" + Doomed + @");
+DELETE FROM campaign_rows WHERE send_id IN (" + Doomed + @");
+DELETE FROM sends WHERE id IN (" + Doomed + ");");
             cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-            return cmd.ExecuteNonQuery();
-        }
+            cmd.ExecuteNonQuery();
+            return count;
+        });
 
         static SendLogEntry ReadEntry(SqliteDataReader r)
         {
