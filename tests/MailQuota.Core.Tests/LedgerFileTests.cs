@@ -80,5 +80,14 @@ namespace MailQuota.Core.Tests
             Assert.Equal("LedgerBusy", e.ErrorId);
             Assert.Contains(_file.Path, e.Message);
         }
+
+        [Fact]
+        public void Many_threads_opening_one_new_ledger_at_once_all_succeed()
+        {
+            var path = Path.Combine(_file.Folder, "racy", "ledger.db");
+            var opened = System.Threading.Tasks.Parallel.For(0, 8, _ => new SqliteLedger(path).Dispose());
+            Assert.True(opened.IsCompleted);
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) Assert.Equal("600", Mode(path));
+        }
     }
 }

@@ -19,7 +19,14 @@ namespace MailQuota.Core.Files
         {
             CreateFolder(Path.GetDirectoryName(path));
             if (File.Exists(path) || Directory.Exists(path)) return;
-            using (new FileStream(path, FileMode.CreateNew, FileAccess.Write)) { }
+            try
+            {
+                using (new FileStream(path, FileMode.CreateNew, FileAccess.Write)) { }
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return;   // another process or runspace created it meanwhile: it made it owner-only
+            }
             Restrict(path, OwnerReadWrite);
         }
 
