@@ -62,7 +62,8 @@ namespace MailQuota.Core.Tests
             Assert.NotEmpty(waits);
             Assert.Contains("5 messages per minute", waits[0].Reason);
             Assert.Equal(6, waits[0].Row);
-            Assert.Equal(TimeSpan.FromMinutes(2), _clock.Slept); // rows 6-10 wait one minute, rows 11-12 another
+            // rows 6-10 wait one minute, rows 11-12 another: each window held a delivery margin longer
+            Assert.Equal(TimeSpan.FromMinutes(2) + 2 * new SendOptions().DeliveryMargin, _clock.Slept);
         }
 
         [Fact]
@@ -144,7 +145,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Sent, session.SendOne(Row(2, "b@example.test"), default).Status);
             var deferred = session.SendOne(Row(3, "c@example.test"), default);
             Assert.Equal(RowStatus.Deferred, deferred.Status);
-            Assert.Equal(start + TimeSpan.FromHours(1), deferred.DeferredUntil);
+            Assert.Equal(start + TimeSpan.FromHours(1) + new SendOptions().DeliveryMargin, deferred.DeferredUntil);   // the window, held a delivery margin longer
             Assert.Contains("2 messages per hour", deferred.Reply);
             Assert.Contains("longer than the longest wait allowed", deferred.Reply);
             Assert.Equal(TimeSpan.Zero, _clock.Slept);

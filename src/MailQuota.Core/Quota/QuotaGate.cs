@@ -57,10 +57,14 @@ namespace MailQuota.Core.Quota
         readonly ILedger _ledger;
         readonly IClock _clock;
 
-        public QuotaGate(ILedger ledger, IClock clock)
+        readonly TimeSpan _deliveryMargin;
+
+        /// <param name="deliveryMargin">How much longer than its length each rolling window is held (see <see cref="TryReserve"/>); none by default.</param>
+        public QuotaGate(ILedger ledger, IClock clock, TimeSpan deliveryMargin = default)
         {
             _ledger = ledger;
             _clock = clock;
+            _deliveryMargin = deliveryMargin;
         }
 
         /// <summary>
@@ -88,12 +92,17 @@ namespace MailQuota.Core.Quota
             string? reason = null;
             foreach (var limit in policy.Limits())
             {
-                var since = limit.Since(now);
+                // A rolling window may be held a delivery margin longer than it is: the server counts a
+                // message when it arrives, a variable moment after its reservation (the first of a
+                // connection waits for the connection), so a window exact at reservation could hold one
+                // too many at the server.
+                var span = limit.Calendar == null ? limit.Length + _deliveryMargin : limit.Length;
+                var since = limit.Calendar == null ? now - span : limit.Since(now);
                 var used = tx.UseSince(since).Of(limit.Unit);
                 var excess = used + Need(limit, request) - limit.Limit;
                 if (excess <= 0) continue;
                 var freeAt = limit.Calendar != null ? limit.Calendar.EndOf(now)
-                    : FreedAt(tx.ReservationsSince(since, excess), limit.Unit, excess) + limit.Length;
+                    : FreedAt(tx.ReservationsSince(since, excess), limit.Unit, excess) + span;
                 if (retryAt == null || freeAt > retryAt)
                 {
                     retryAt = freeAt;

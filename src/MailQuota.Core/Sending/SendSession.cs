@@ -51,7 +51,7 @@ namespace MailQuota.Core.Sending
             _policy = policy;
             _composer = new MessageComposer(template);
             _campaignRows = new CampaignRows(campaigns, _options);
-            _gate = new QuotaGate(ledger, clock);
+            _gate = new QuotaGate(ledger, clock, _options.DeliveryMargin);
             _pace = new PacingController(account, policy, ledger, pacing, _options);
             _delivery = new DeliveryAttempt(transport, _composer.Sender, ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
