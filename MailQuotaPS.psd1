@@ -1,6 +1,6 @@
 @{
     RootModule           = 'MailQuotaPS.psm1'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '5b0f7f2e-3c55-4a5e-9d7a-7c1f3f0a2b61'
     Author               = 'MailQuotaPS contributors'
     CompanyName          = 'MailQuotaPS'
