@@ -187,5 +187,30 @@ namespace MailQuota.Core.Tests
                 Assert.True(sent.Count(s => s > t - TimeSpan.FromHours(1) && s <= t) <= 100);
             }
         }
+
+        [Fact]
+        public void A_reservation_stamped_by_a_clock_that_ran_ahead_warns_and_does_not_hold_the_account()
+        {
+            using var file = new TempLedger();
+            using var ledger = new SqliteLedger(file.Path);
+            var clock = new FakeClock(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+            var gate = new QuotaGate(ledger, clock);
+            var policy = new QuotaPolicy { MessagesPerMinute = 10, MinInterval = TimeSpan.FromSeconds(2) };
+            Assert.True(gate.TryReserve(policy, new ReservationRequest("a", "x1@example.test")).Granted);
+            clock.Advance(TimeSpan.FromDays(1));                                   // the clock jumps a day ahead
+            Assert.True(gate.TryReserve(policy, new ReservationRequest("a", "x2@example.test")).Granted);
+            clock.Advance(TimeSpan.FromDays(-1) + TimeSpan.FromMinutes(1));        // and is put right
+
+            var after = gate.TryReserve(policy, new ReservationRequest("a", "x3@example.test"));
+            Assert.True(after.Granted);                                            // not held until the future stamp + 2 s
+            Assert.Contains("ran ahead", after.Warning);
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var tooSoon = gate.TryReserve(policy, new ReservationRequest("a", "x4@example.test"));
+            Assert.False(tooSoon.Granted);                                         // the minimum interval counts from x3 again
+            Assert.Equal(clock.UtcNow + TimeSpan.FromSeconds(1), tooSoon.RetryAt);
+            // x3 was stamped at the real time, not at the future one, and the minute counts x3 and the stray x2.
+            Assert.Equal(clock.UtcNow - TimeSpan.FromSeconds(1), ledger.ReservationsSince("a", clock.UtcNow - TimeSpan.FromSeconds(30), 10)[0].At);
+            Assert.Equal(2, ledger.UseSince("a", clock.UtcNow - TimeSpan.FromMinutes(1)).Messages);
+        }
     }
 }

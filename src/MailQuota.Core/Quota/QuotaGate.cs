@@ -23,7 +23,10 @@ namespace MailQuota.Core.Quota
         /// <summary>True when no wait can help: the message alone exceeds a limit.</summary>
         public bool Impossible { get; private set; }
 
-        public static ReserveDecision Grant(long id, DateTimeOffset at) => new ReserveDecision { ReservationId = id, At = at };
+        /// <summary>Something about the ledger a person should know, though the decision stands (an implausible time stamp).</summary>
+        public string? Warning { get; private set; }
+
+        public static ReserveDecision Grant(long id, DateTimeOffset at, string? warning = null) => new ReserveDecision { ReservationId = id, At = at, Warning = warning };
         public static ReserveDecision Wait(DateTimeOffset until, string reason, DateTimeOffset at) => new ReserveDecision { RetryAt = until, Reason = reason, At = at };
         public static ReserveDecision Never(string reason, DateTimeOffset at) => new ReserveDecision { Reason = reason, Impossible = true, At = at };
     }
@@ -58,6 +61,9 @@ namespace MailQuota.Core.Quota
         readonly IClock _clock;
 
         readonly TimeSpan _deliveryMargin;
+
+        /// <summary>A last reservation further ahead of the clock than this was stamped by a clock that ran ahead.</summary>
+        public static readonly TimeSpan ImplausibleAhead = TimeSpan.FromMinutes(5);
 
         /// <param name="deliveryMargin">How much longer than its length each rolling window is held (see <see cref="TryReserve"/>); none by default.</param>
         public QuotaGate(ILedger ledger, IClock clock, TimeSpan deliveryMargin = default)
@@ -110,6 +116,14 @@ namespace MailQuota.Core.Quota
                 }
             }
             var last = tx.LastReservationAt();
+            string? warning = null;
+            if (last > now + ImplausibleAhead)
+            {
+                // A reservation stamped while this host's clock (or another's) ran ahead: honouring
+                // it would hold every later message until then. Warn and do not count from it.
+                warning = $"The ledger holds a reservation of account {request.Account} stamped {last:u}, {(last!.Value - now).TotalMinutes:0} minutes after this host's clock ({now:u}): a clock ran ahead. It is not waited for; check the clocks.";
+                last = null;
+            }
             void Hold(DateTimeOffset? until, string why)
             {
                 if (until is DateTimeOffset next && next > now && (retryAt == null || next > retryAt))
@@ -130,7 +144,7 @@ namespace MailQuota.Core.Quota
             var id = tx.Insert(request, now);
             request.AlsoRecord?.Invoke(id, now);
             tx.Commit();
-            return ReserveDecision.Grant(id, now);
+            return ReserveDecision.Grant(id, now, warning);
         }
 
         /// <summary>Every window of the policy with its use right now.</summary>

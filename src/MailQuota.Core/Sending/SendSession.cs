@@ -190,7 +190,11 @@ namespace MailQuota.Core.Sending
                     NotReserved(batch, decision);
                     return;
                 }
-                foreach (var row in batch) row.Result.Attempts = attempt;
+                foreach (var row in batch)
+                {
+                    row.Result.Attempts = attempt;
+                    if (decision.Warning != null) row.Result.Warning = decision.Warning;
+                }
                 var id = decision.ReservationId!.Value;
                 var reply = _delivery.Transmit(id, composed, attempt, cancellationToken);
                 var verdict = ReplyClassifier.Classify(reply);

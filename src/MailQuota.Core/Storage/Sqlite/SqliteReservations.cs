@@ -44,10 +44,10 @@ namespace MailQuota.Core.Storage.Sqlite
         {
             var cmd = _db.Prepared(@"
 SELECT
-  COALESCE((SELECT cum_messages FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+  COALESCE((SELECT MAX(cum_messages) FROM sends WHERE account=$a), 0)
     - COALESCE((SELECT cum_messages FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
     - (SELECT COUNT(*) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since),
-  COALESCE((SELECT cum_recipients FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+  COALESCE((SELECT cum_recipients FROM sends WHERE account=$a ORDER BY cum_messages DESC LIMIT 1), 0)
     - COALESCE((SELECT cum_recipients FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
     - (SELECT TOTAL(recipients) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since)");
             cmd.Parameters.AddWithValue("$a", account);
@@ -73,20 +73,23 @@ SELECT
 
         DateTimeOffset? LastReservationAt(string account)
         {
-            var cmd = _db.Prepared("SELECT MAX(reserved_at) FROM sends WHERE account=$a AND status<>'Released'");
+            // The last one made (insertion order): after a clock that ran ahead, the next reservation is the last again.
+            var cmd = _db.Prepared("SELECT reserved_at FROM sends WHERE account=$a AND status<>'Released' ORDER BY cum_messages DESC LIMIT 1");
             cmd.Parameters.AddWithValue("$a", account);
             return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         }
 
         long Insert(ReservationRequest r, DateTimeOffset at)
         {
-            // Clamp to the account's latest time so running totals follow time order even if the
-            // wall clock steps back.
+            // The running totals follow the order of insertion (the latest row is the one with the
+            // largest totals). The time is clamped to the account's latest, so totals also follow time
+            // order when the wall clock steps back a little; a latest time implausibly far ahead (a
+            // clock that ran ahead) is not followed, or every later send would carry its stamp.
             var cmd = _db.Prepared(@"
-WITH last AS (SELECT reserved_at, cum_messages, cum_recipients FROM sends WHERE account=$a ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1)
+WITH last AS (SELECT reserved_at, cum_messages, cum_recipients FROM sends WHERE account=$a ORDER BY cum_messages DESC LIMIT 1)
 INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, cum_messages, cum_recipients, status, message_id)
 VALUES($a, $c, $r, $n,
-  MAX($t, COALESCE((SELECT reserved_at FROM last), 0)),
+  CASE WHEN COALESCE((SELECT reserved_at FROM last), 0) > $t + $ahead THEN $t ELSE MAX($t, COALESCE((SELECT reserved_at FROM last), 0)) END,
   COALESCE((SELECT cum_messages FROM last), 0) + 1,
   COALESCE((SELECT cum_recipients FROM last), 0) + $n,
   'InFlight', $m);
@@ -96,6 +99,7 @@ SELECT last_insert_rowid();");
             cmd.Parameters.AddWithValue("$r", r.Recipient);
             cmd.Parameters.AddWithValue("$n", r.Recipients);
             cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$ahead", (long)QuotaGate.ImplausibleAhead.TotalMilliseconds);
             cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
             return (long)cmd.ExecuteScalar()!;
         }

@@ -7,7 +7,7 @@ namespace MailQuota.Core.Storage.Sqlite
     internal static class SqliteSchema
     {
         /// <summary>Migrations[i] brings a ledger from version i to i + 1. Append; never edit a shipped one.</summary>
-        static readonly string[] Migrations = { Version1 };
+        static readonly string[] Migrations = { Version1, Version2 };
 
         /// <summary>The version this module writes and reads.</summary>
         public static int Current => Migrations.Length;
@@ -27,6 +27,14 @@ namespace MailQuota.Core.Storage.Sqlite
                 return found;
             });
         }
+
+        /// <summary>
+        /// Version 2: an account's latest running totals are those of its last insertion (the largest
+        /// totals), found by this index in one seek; the time order can be broken by a clock that ran
+        /// ahead, the insertion order cannot.
+        /// </summary>
+        const string Version2 = @"
+CREATE INDEX IF NOT EXISTS sends_totals ON sends(account, cum_messages, cum_recipients, reserved_at);";
 
         /// <summary>
         /// Version 1: the tables of v0.1.0, which had no version (0). IF NOT EXISTS throughout, so a
