@@ -362,6 +362,8 @@ namespace MailQuotaPS
                 hints.Add($"Run the same command again (campaign {_campaign}) after {until.ToLocalTime():yyyy-MM-dd HH:mm:ss} to send the deferred rows.");
             if (_summary.Count(RowStatus.Unknown) > 0)
                 hints.Add("Rows with an Unknown outcome may have been delivered: they are not sent again unless -RetryUnknown is given.");
+            if (_summary.TakenByAnotherRun > 0)
+                hints.Add($"{_summary.TakenByAnotherRun} rows were skipped because another run of the campaign had them: run the same command again once that run has ended.");
             var category = _summary.Count(RowStatus.Deferred) > 0 ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidResult;
             WriteError(new ErrorRecord(new InvalidOperationException($"Not every row was sent. {text} {string.Join(" ", hints)}".TrimEnd()),
                 "SendIncomplete", category, _summary));

@@ -312,11 +312,16 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Sent, fast.SendOne(Plain(1)).Status);  // meanwhile the other run sends p1
             var batch = slow.Add(Plain(2), default);                      // the batch would send p1 again
             Assert.Equal(2, batch.Count);
-            Assert.All(batch, r => Assert.Equal(RowStatus.Skipped, r.Status));
+            Assert.Equal(RowStatus.Skipped, batch[0].Status);             // p1 is the other run's
+            Assert.Equal(RowResults.TakenByAnotherRun, batch[0].ErrorId);
             Assert.Contains("another run of campaign overlap", batch[0].Reply);
-            Assert.Single(_transport.Sent);
-            Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddHours(-1)).Messages);   // the refused reservation rolled back
-            Assert.Equal(RowStatus.Sent, Run(1).SendOne(Plain(2)).Status);                                // p2 goes in the next run
+            Assert.Equal(RowStatus.Sent, batch[1].Status);                // p2 still goes, without p1
+            Assert.Equal(2, _transport.Sent.Count);
+            Assert.Equal(new[] { "p2@example.test" }, _transport.Sent[1].Recipients.Select(r => r.Address));
+            Assert.Equal(2, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddHours(-1)).Messages);   // the refused reservation rolled back
+            var summary = new SendSummary("hr@example.test", "overlap");
+            foreach (var r in batch) summary.Add(r);
+            Assert.True(summary.Incomplete);                              // a row left to another run is not done by this one
         }
     }
 }

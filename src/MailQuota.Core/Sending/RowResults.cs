@@ -30,6 +30,17 @@ namespace MailQuota.Core.Sending
             return result;
         }
 
+        /// <summary>The ErrorId of a row skipped because another run of its campaign has sent it or is sending it.</summary>
+        public const string TakenByAnotherRun = "CampaignRowTaken";
+
+        /// <summary>Skipped because another run of the campaign has the row: not done by this run, so the run is incomplete.</summary>
+        public static SendResult Taken(SendResult result, string reason)
+        {
+            Skipped(result, reason);
+            result.ErrorId = TakenByAnotherRun;
+            return result;
+        }
+
         public static SendResult Skipped(SendResult result, string reason)
         {
             result.Status = RowStatus.Skipped;

@@ -182,7 +182,11 @@ namespace MailQuota.Core.Sending
                 try { decision = Reserve(request, first, cancellationToken, onWait); }
                 catch (CampaignRowTakenException e)
                 {
-                    foreach (var row in batch) RowResults.Skipped(row.Result, e.Message);
+                    // Only that row is another run's: the rest of a Bcc batch goes without it.
+                    var taken = batch.First(r => r.Key == e.RowKey);
+                    RowResults.Taken(taken.Result, e.Message);
+                    var rest = batch.Where(r => r != taken).ToList();
+                    if (rest.Count > 0) Deliver(rest, Compose(rest), fingerprint, cancellationToken, onWait);
                     return;
                 }
                 if (!decision.Granted)

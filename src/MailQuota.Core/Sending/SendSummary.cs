@@ -18,8 +18,11 @@ namespace MailQuota.Core.Sending
         /// <summary>When every deferred row can go (the latest of their times); null when none was deferred.</summary>
         public DateTimeOffset? DeferredUntil { get; private set; }
 
-        /// <summary>True when some row was not sent and a rerun or a look is needed: failed, deferred or unknown.</summary>
-        public bool Incomplete => Count(RowStatus.Failed) + Count(RowStatus.Deferred) + Count(RowStatus.Unknown) > 0;
+        /// <summary>Rows skipped because another run of the campaign had them (sent, or sending).</summary>
+        public int TakenByAnotherRun { get; private set; }
+
+        /// <summary>True when some row was not sent and a rerun or a look is needed: failed, deferred, unknown, or left to another run.</summary>
+        public bool Incomplete => Count(RowStatus.Failed) + Count(RowStatus.Deferred) + Count(RowStatus.Unknown) + TakenByAnotherRun > 0;
 
         public int Count(RowStatus status) => _counts.TryGetValue(status, out var n) ? n : 0;
 
@@ -27,6 +30,7 @@ namespace MailQuota.Core.Sending
         {
             Rows++;
             _counts[result.Status] = Count(result.Status) + 1;
+            if (result.ErrorId == RowResults.TakenByAnotherRun) TakenByAnotherRun++;
             if (result.DeferredUntil is DateTimeOffset until && (DeferredUntil == null || until > DeferredUntil))
                 DeferredUntil = until;
         }
