@@ -135,5 +135,38 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromSeconds(2), state.Interval);           // the recovery
             Assert.Equal(t0.AddDays(1), state.SuspendedUntil);               // and the suspension
         }
+
+        [Fact]
+        public void RetryUnknown_takes_over_a_row_in_flight_only_once_the_process_that_sent_it_is_gone()
+        {
+            if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) return;
+            using var ledger = new SqliteLedger(_file.Path);
+            var at = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+            long Reserve(bool retryUnknown)
+            {
+                using var tx = ledger.BeginReservation("a");
+                var id = tx.Insert(new ReservationRequest("a", "row@example.test") { Campaign = "c" }, at);
+                ledger.LinkRows("c", new[] { "row@example.test" }, id, retryUnknown);
+                tx.Commit();
+                return id;
+            }
+            var first = Reserve(false);                                   // left in flight
+            // ... by another process that is still running: a real one.
+            using var other = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            var owner = $"{Environment.MachineName}|{other.Id}|{new DateTimeOffset(other.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}";
+            using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+            {
+                db.Open();
+                using var cmd = db.CreateCommand();
+                cmd.CommandText = "UPDATE sends SET owner = $o WHERE id = $id";
+                cmd.Parameters.AddWithValue("$o", owner);
+                cmd.Parameters.AddWithValue("$id", first);
+                cmd.ExecuteNonQuery();
+            }
+            Assert.Throws<MailQuota.Core.Campaigns.CampaignRowTakenException>(() => Reserve(true));   // it may still be sending it
+            other.Kill();
+            other.WaitForExit();
+            Assert.True(Reserve(true) > first);                           // gone: the row is taken over
+        }
     }
 }

@@ -51,9 +51,21 @@ WHERE campaign_rows.rejected IS NULL AND (SELECT status FROM sends WHERE id=camp
             cmd.Parameters.AddWithValue("$held2", retryUnknown ? "Sent" : "Unknown");
             foreach (var rowKey in rowKeys)
             {
+                if (retryUnknown && InFlightElsewhere(campaign, rowKey)) throw new CampaignRowTakenException(campaign, rowKey);
                 key.Value = rowKey;
                 if (cmd.ExecuteNonQuery() == 0) throw new CampaignRowTakenException(campaign, rowKey);
             }
+        }
+
+        /// <summary>The row's last send is in flight in another process that is still running: not to be taken over, even with -RetryUnknown.</summary>
+        bool InFlightElsewhere(string campaign, string rowKey)
+        {
+            var cmd = _db.Prepared(@"SELECT s.owner FROM campaign_rows c JOIN sends s ON s.id = c.send_id
+WHERE c.campaign=$c AND c.row_key=$k AND s.status='InFlight' AND s.owner IS NOT NULL AND s.owner <> $me");
+            cmd.Parameters.AddWithValue("$c", campaign);
+            cmd.Parameters.AddWithValue("$k", rowKey);
+            cmd.Parameters.AddWithValue("$me", ProcessIdentity.Current);
+            return cmd.ExecuteScalar() is string owner && ProcessIdentity.IsAlive(owner);
         }
     }
 }

@@ -87,12 +87,12 @@ SELECT
             // clock that ran ahead) is not followed, or every later send would carry its stamp.
             var cmd = _db.Prepared(@"
 WITH last AS (SELECT reserved_at, cum_messages, cum_recipients FROM sends WHERE account=$a ORDER BY cum_messages DESC LIMIT 1)
-INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, cum_messages, cum_recipients, status, message_id)
+INSERT INTO sends(account, campaign, recipient, recipients, reserved_at, cum_messages, cum_recipients, status, message_id, owner)
 VALUES($a, $c, $r, $n,
   CASE WHEN COALESCE((SELECT reserved_at FROM last), 0) > $t + $ahead THEN $t ELSE MAX($t, COALESCE((SELECT reserved_at FROM last), 0)) END,
   COALESCE((SELECT cum_messages FROM last), 0) + 1,
   COALESCE((SELECT cum_recipients FROM last), 0) + $n,
-  'InFlight', $m);
+  'InFlight', $m, $o);
 SELECT last_insert_rowid();");
             cmd.Parameters.AddWithValue("$a", r.Account);
             cmd.Parameters.AddWithValue("$c", (object?)r.Campaign ?? DBNull.Value);
@@ -101,6 +101,7 @@ SELECT last_insert_rowid();");
             cmd.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$ahead", (long)QuotaGate.ImplausibleAhead.TotalMilliseconds);
             cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$o", ProcessIdentity.Current);
             return (long)cmd.ExecuteScalar()!;
         }
 

@@ -7,7 +7,7 @@ namespace MailQuota.Core.Storage.Sqlite
     internal static class SqliteSchema
     {
         /// <summary>Migrations[i] brings a ledger from version i to i + 1. Append; never edit a shipped one.</summary>
-        static readonly string[] Migrations = { Version1, Version2 };
+        static readonly string[] Migrations = { Version1, Version2, Version3 };
 
         /// <summary>The version this module writes and reads.</summary>
         public static int Current => Migrations.Length;
@@ -27,6 +27,14 @@ namespace MailQuota.Core.Storage.Sqlite
                 return found;
             });
         }
+
+        /// <summary>
+        /// Version 3: the process that made each reservation (see ProcessIdentity), so that a row left
+        /// in flight is taken over only once that process is gone. Earlier rows have none: their
+        /// processes are long gone.
+        /// </summary>
+        const string Version3 = @"
+ALTER TABLE sends ADD COLUMN owner TEXT;";
 
         /// <summary>
         /// Version 2: an account's latest running totals are those of its last insertion (the largest
