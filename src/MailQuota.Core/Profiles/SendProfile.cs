@@ -95,13 +95,13 @@ namespace MailQuota.Core.Profiles
             if (Policy.MinInterval is TimeSpan gap && gap < TimeSpan.Zero) throw Invalid("the minimum interval cannot be negative");
             if (WindowKind == QuotaWindowKind.Calendar)
             {
-                if (string.IsNullOrWhiteSpace(ResetTimeZone)) throw Invalid("a calendar window needs the provider's reset time zone (-ResetTimeZone)");
+                if (string.IsNullOrWhiteSpace(ResetTimeZone)) throw Invalid("a calendar window needs the provider's reset time zone");
                 try { Quota.ResetTimeZone.Find(ResetTimeZone!); }
                 catch (ArgumentException e) { throw Invalid(e.Message); }
             }
             else if (ResetTimeZone != null)
             {
-                throw Invalid("a reset time zone applies to calendar windows only (-WindowKind Calendar)");
+                throw Invalid("a reset time zone applies to calendar windows only");
             }
         }
 
