@@ -168,6 +168,29 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_sender_refused_at_RCPT_stops_the_run_and_a_rerun_after_the_fix_sends_every_row()
+        {
+            // Postfix (smtpd_delay_reject) refuses the sender at RCPT: every recipient would get it.
+            var server = Server("rcpt all => 554 5.7.1 <notices@example.test>: Sender address rejected: Access denied");
+            var options = new SendOptions();
+            using (var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpSecurity.None, null)))
+            {
+                options.Campaign = "c1";
+                var session = new SendSession(Account, new QuotaPolicy(), Personal, _ledger, _ledger, _ledger, transport, _clock, options);
+                var first = session.Add(Rows(1).Single(), default);
+                Assert.Equal(RowStatus.Failed, Assert.Single(first).Status);
+                Assert.Equal(ReplyOutcome.AccountBlocked, session.Stopped!.Verdict.Outcome);   // the run stops at the first row
+            }
+            Assert.Single(server.Refusals);
+            Assert.Empty(server.Received);
+
+            server.Rules = Array.Empty<ScriptRule>();                                      // the sender is allowed again
+            var rerun = Run(server, Rows(5), new QuotaPolicy());
+            Assert.All(rerun, r => Assert.Equal(RowStatus.Sent, r.Status));                // none was marked refused for good
+            Assert.Equal(5, server.Received.Count);
+        }
+
+        [Fact]
         public void Quota_exhausted_from_the_11th_message_defers_the_rest_and_a_rerun_after_the_reset_sends_only_those()
         {
             var server = Server("data from 11 => 554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException");

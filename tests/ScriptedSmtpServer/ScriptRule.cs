@@ -18,7 +18,7 @@ namespace ScriptedSmtpServer
     /// <item>"data nth 5 drop => 421 …": the server hangs up as the 5th DATA command arrives, before any
     /// data (nothing was handed over; the code is not sent);</item>
     /// <item>"data all => …": every message;</item>
-    /// <item>"rcpt to gone@example.test => 550 5.1.1 user unknown": that recipient;</item>
+    /// <item>"rcpt to gone@example.test => 550 5.1.1 user unknown": that recipient ("rcpt all": every one);</item>
     /// <item>"mail after-every 20 => 450 4.7.1 Error: too much mail from 127.0.0.1": the MAIL command,
     /// counted as data rules count messages (Postfix's anvil refuses here).</item>
     /// </list>
@@ -61,8 +61,8 @@ namespace ScriptedSmtpServer
             var stage = m.Groups["stage"].Value.ToLowerInvariant() switch { "mail" => ScriptStage.Mail, "rcpt" => ScriptStage.Rcpt, _ => ScriptStage.Data };
             var selector = m.Groups["selector"].Value.ToLowerInvariant();
             var argument = m.Groups["arg"].Success ? m.Groups["arg"].Value : null;
-            if ((selector == "to") != (stage == ScriptStage.Rcpt) || (selector != "all" && argument == null))
-                throw new FormatException($"'{rule}': 'to ADDRESS' is for rcpt rules, 'after-every N', 'from N', 'nth N' and 'all' for mail and data rules");
+            if ((selector == "to" && stage != ScriptStage.Rcpt) || (stage == ScriptStage.Rcpt && selector != "to" && selector != "all") || (selector != "all" && argument == null))
+                throw new FormatException($"'{rule}': 'to ADDRESS' and 'all' are for rcpt rules, 'after-every N', 'from N', 'nth N' and 'all' for mail and data rules");
             var after = m.Groups["after"].Success ? m.Groups["after"].Value.ToLowerInvariant() : null;
             if (after != null && after != "close" && stage != ScriptStage.Data)
                 throw new FormatException($"'{rule}': 'lose' and 'drop' are for data rules");
@@ -72,7 +72,7 @@ namespace ScriptedSmtpServer
 
         /// <summary>Does the rule answer the recipient?</summary>
         public bool MatchesRecipient(string address) =>
-            Stage == ScriptStage.Rcpt && string.Equals(address, Argument, StringComparison.OrdinalIgnoreCase);
+            Stage == ScriptStage.Rcpt && (Selector == "all" || string.Equals(address, Argument, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>
         /// Does the rule answer the <paramref name="nth"/> command of its stage (MAIL or DATA),

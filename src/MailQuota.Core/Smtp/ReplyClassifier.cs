@@ -101,11 +101,19 @@ namespace MailQuota.Core.Smtp
                     return new ReplyClass(outcome, $"provider text '{text}'", window);
             }
             var enhanced = EnhancedCode.Match(reply.Text);
-            if (enhanced.Success && ByEnhancedCode(enhanced, reply.Stage) is ReplyClass byCode) return byCode;
+            if (enhanced.Success && ByEnhancedCode(enhanced, reply.Stage, reply.Text) is ReplyClass byCode) return byCode;
             return ByCodeClass(reply);
         }
 
-        static ReplyClass? ByEnhancedCode(Match m, SmtpStage stage)
+        /// <summary>
+        /// A 5.7.x refusal at RCPT that is about that recipient (Postfix's "Recipient address rejected",
+        /// Exchange's RESOLVER.RST delivery restrictions). Any other 5.7.x there refuses the sender or
+        /// the client (Postfix reports "Sender address rejected", "Client host rejected" and RBL hits
+        /// at RCPT by default): every recipient would get it.
+        /// </summary>
+        static readonly Regex RecipientPolicy = new Regex(@"recipient|RESOLVER\.RST|mailbox", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        static ReplyClass? ByEnhancedCode(Match m, SmtpStage stage, string text)
         {
             var code = $"{m.Groups[1].Value}.{m.Groups[2].Value}.{m.Groups[3].Value}";
             var rule = "enhanced code " + code;
@@ -115,7 +123,11 @@ namespace MailQuota.Core.Smtp
             if (code == "4.3.2" || (!permanent && subject == 7)) return new ReplyClass(ReplyOutcome.Throttled, rule);
             if (!permanent) return new ReplyClass(ReplyOutcome.Transient, rule);
             if (stage == SmtpStage.Sender) return new ReplyClass(ReplyOutcome.AccountBlocked, rule + " for the sender");
-            if (subject == 7) return new ReplyClass(stage == SmtpStage.Recipient ? ReplyOutcome.RecipientRejected : ReplyOutcome.AccountBlocked, rule);
+            if (subject == 7)
+            {
+                if (stage == SmtpStage.Recipient && RecipientPolicy.IsMatch(text)) return new ReplyClass(ReplyOutcome.RecipientRejected, rule + " for the recipient");
+                return new ReplyClass(ReplyOutcome.AccountBlocked, rule + " (a policy refusal of the sender or the client)");
+            }
             if (stage == SmtpStage.Recipient) return new ReplyClass(ReplyOutcome.RecipientRejected, rule);
             return subject == 1 ? new ReplyClass(ReplyOutcome.RecipientRejected, rule) : new ReplyClass(ReplyOutcome.MessageRejected, rule);
         }
