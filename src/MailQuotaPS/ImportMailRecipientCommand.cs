@@ -125,7 +125,12 @@ namespace MailQuotaPS
                 new MailRecipient(layout, row.Address ?? "", row.Name, row.Fields));
 
         static ErrorRecord FileError(RecipientFileException e) =>
-            new ErrorRecord(e, e.ErrorId, e.ErrorId == "FileNotFound" ? ErrorCategory.ObjectNotFound : e.ErrorId == "FileUnreadable" ? ErrorCategory.ReadError : ErrorCategory.InvalidData, e.Path);
+            new ErrorRecord(e, e.ErrorId, e.ErrorId == "FileNotFound" ? ErrorCategory.ObjectNotFound : e.ErrorId == "FileUnreadable" ? ErrorCategory.ReadError : ErrorCategory.InvalidData, e.Path)
+            {
+                ErrorDetails = e.ErrorId == "NoAddressColumn" || e.ErrorId == "NoSuchColumn"
+                    ? new ErrorDetails(e.Message) { RecommendedAction = "Name the columns with -AddressColumn and -NameColumn; give -Encoding Unicode for a UTF-16 file without a byte-order mark." }
+                    : null,
+            };
 
         void ReportFormat(RecipientFile file)
         {

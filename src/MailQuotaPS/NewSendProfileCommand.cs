@@ -34,7 +34,7 @@ namespace MailQuotaPS
             }
             catch (ProfileException e)
             {
-                WriteError(ProfileErrors.Record(e, Name));
+                WriteError(ProfileErrors.Record(e, Name, e.ErrorId == "ProfileExists" ? "Change it with Set-SendProfile." : null));
             }
         }
     }

@@ -13,8 +13,12 @@ namespace MailQuotaPS
             catch (ProfileException e) { cmdlet.ThrowTerminatingError(Record(e, name)); throw; }
         }
 
-        public static ErrorRecord Record(ProfileException e, object? target) =>
-            new ErrorRecord(e, e.ErrorId, Category(e.ErrorId), target ?? e.ProfileName);
+        /// <summary>The error as a record; <paramref name="action"/>, when given, is what to do instead (in the cmdlets' terms), shown with the message.</summary>
+        public static ErrorRecord Record(ProfileException e, object? target, string? action = null) =>
+            new ErrorRecord(e, e.ErrorId, Category(e.ErrorId), target ?? e.ProfileName)
+            {
+                ErrorDetails = action == null ? null : new ErrorDetails($"{e.Message} {action}") { RecommendedAction = action },
+            };
 
         static ErrorCategory Category(string errorId) => errorId switch
         {

@@ -179,16 +179,12 @@ namespace MailQuotaPS
         SqliteLedger? _ledger;
         SendRun? _run;
         string _sender = "";
-        readonly ProgressRecord _progress = new ProgressRecord(1, "Send-ThrottledMail", "Starting");
-        string? _lastWaitReason;
+        SendProgress _progress = null!;
 
-        /// <summary>Rendering progress costs more than sending a message: update it a few times a second.</summary>
-        static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-        readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
-        int _sent;
 
         protected override void BeginProcessing()
         {
+            _progress = new SendProgress(this);
             if (!MailAddressRule.TryParseAddress(From, out var from))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From '{From}' is not a valid e-mail address."), "InvalidFrom", ErrorCategory.InvalidArgument, From));
@@ -255,8 +251,7 @@ namespace MailQuotaPS
             {
                 var run = _run;
                 Run(() => run.Flush(CancelToken));
-                _progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(_progress);
+                _progress.Complete();
             }
             WriteSummary();
         }
@@ -312,15 +307,7 @@ namespace MailQuotaPS
             }
             foreach (var result in results)
             {
-                if (result.Status == RowStatus.Sent) _sent++;
-                if (_sinceProgress.Elapsed >= ProgressInterval)
-                {
-                    _progress.StatusDescription = $"{_sent} sent, row {result.Row} {result.Status}: {result.Recipient}";
-                    _progress.CurrentOperation = null;
-                    _progress.SecondsRemaining = -1;
-                    WriteProgress(_progress);
-                    _sinceProgress.Restart();
-                }
+                _progress.Result(result);
                 _targets.TryGetValue(result.Row, out var target);
                 _targets.Remove(result.Row);
                 Emit(result, target);
@@ -424,7 +411,7 @@ namespace MailQuotaPS
                 else if (pacing.Interval is TimeSpan interval)
                     WriteVerbose($"Account '{_account}' starts at a reduced pace of one message per {interval.TotalSeconds:0.###} s after the server throttled ({pacing.Reason}).");
             }
-            run.Waiting += ShowWait;
+            run.Waiting += _progress.Wait;
             run.AlertRaised += ReportAlert;
             return run;
         }
@@ -477,21 +464,6 @@ namespace MailQuotaPS
             if (OnAlert == null) return;
             try { OnAlert.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", alert) }, alert); }
             catch (RuntimeException e) { WriteError(new ErrorRecord(e, "OnAlertFailed", ErrorCategory.OperationStopped, alert)); }
-        }
-
-        void ShowWait(WaitNotice wait)
-        {
-            if (wait.Reason != _lastWaitReason)
-            {
-                _lastWaitReason = wait.Reason;
-                var text = $"Row {wait.Row} ({wait.Recipient}) waits {wait.Remaining.TotalSeconds:0} s for the quota: {wait.Reason}; resumes at {wait.Until.ToLocalTime():T}.";
-                WriteVerbose(text);
-                WriteInformation(new InformationRecord(text, "Send-ThrottledMail") { Tags = { "Wait" } });
-            }
-            _progress.StatusDescription = $"Waiting for the quota: {wait.Reason}";
-            _progress.CurrentOperation = $"Row {wait.Row} ({wait.Recipient}) resumes at {wait.Until.ToLocalTime():T}";
-            _progress.SecondsRemaining = (int)Math.Ceiling(Math.Max(0, wait.Remaining.TotalSeconds));
-            WriteProgress(_progress);
         }
 
         /// <summary>The row's address, name and every property (as text) for merge fields.</summary>

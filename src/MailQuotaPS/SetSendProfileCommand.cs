@@ -27,7 +27,7 @@ namespace MailQuotaPS
             }
             catch (ProfileException e)
             {
-                WriteError(ProfileErrors.Record(e, Name));
+                WriteError(ProfileErrors.Record(e, Name, e.ErrorId == "BuiltInProfileReadOnly" ? "Copy it with New-SendProfile -BasedOn and change the copy." : null));
             }
         }
     }

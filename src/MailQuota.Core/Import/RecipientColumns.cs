@@ -71,7 +71,7 @@ namespace MailQuota.Core.Import
             if (!string.IsNullOrWhiteSpace(addressColumn))
             {
                 addressIndex = keys.IndexOf(Key(addressColumn!));
-                if (addressIndex < 0) throw MissingColumn(path, "-AddressColumn", addressColumn!, headers);
+                if (addressIndex < 0) throw MissingColumn(path, "the address column", addressColumn!, headers);
             }
             else
             {
@@ -90,7 +90,7 @@ namespace MailQuota.Core.Import
             if (!string.IsNullOrWhiteSpace(nameColumn))
             {
                 nameIndex = keys.IndexOf(Key(nameColumn!));
-                if (nameIndex < 0) throw MissingColumn(path, "-NameColumn", nameColumn!, headers);
+                if (nameIndex < 0) throw MissingColumn(path, "the name column", nameColumn!, headers);
             }
             else
             {
@@ -155,14 +155,14 @@ namespace MailQuota.Core.Import
             return headers.GetRange(0, n);
         }
 
-        static RecipientFileException MissingColumn(string path, string parameter, string column, List<string> headers) =>
-            new RecipientFileException(path, "NoSuchColumn", $"{parameter} '{column}' is not a column of the file (its columns: {List(headers)})");
+        static RecipientFileException MissingColumn(string path, string which, string column, List<string> headers) =>
+            new RecipientFileException(path, "NoSuchColumn", $"{which} '{column}' is not a column of the file (its columns: {List(headers)})");
 
         static RecipientFileException NoAddressColumn(string path, List<string> headers)
         {
             var hint = headers.Any(h => h.IndexOf('\0') >= 0)
-                ? "; the header holds NUL characters, so the file is probably UTF-16 without a byte-order mark: give -Encoding Unicode (or BigEndianUnicode)"
-                : "; name it with -AddressColumn";
+                ? "; the header holds NUL characters, so the file is probably UTF-16 without a byte-order mark: read it as Unicode (or BigEndianUnicode)"
+                : "; name the address column";
             return new RecipientFileException(path, "NoAddressColumn",
                 $"no column holds e-mail addresses: expected a header such as {string.Join(", ", AddressAliases)} (its columns: {List(headers)}){hint}");
         }

@@ -39,7 +39,7 @@ namespace MailQuota.Core.Profiles
             return _store.Change(profiles =>
             {
                 if (profiles.Any(p => Same(p.Name, profile.Name)))
-                    throw new ProfileException("ProfileExists", profile.Name, $"A profile '{profile.Name}' already exists in '{Path}'; change it with Set-SendProfile.");
+                    throw new ProfileException("ProfileExists", profile.Name, $"A profile '{profile.Name}' already exists in '{Path}'.");
                 profiles.Add(profile);
                 return profile;
             });
@@ -48,7 +48,7 @@ namespace MailQuota.Core.Profiles
         /// <summary>Applies <paramref name="change"/> to a user profile and saves it when it is still valid.</summary>
         public SendProfile Change(string name, Action<SendProfile> change)
         {
-            RefuseBuiltIn(name, "is built in and read-only; copy it with New-SendProfile -BasedOn and change the copy");
+            RefuseBuiltIn(name, "is built in and read-only; change a copy of it instead");
             return _store.Change(profiles =>
             {
                 var index = IndexOf(profiles, name);

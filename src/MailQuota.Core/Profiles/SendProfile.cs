@@ -105,13 +105,13 @@ namespace MailQuota.Core.Profiles
             if (SignIn?.Problem() is string signIn) throw Invalid(signIn);
             if (WindowKind == QuotaWindowKind.Calendar)
             {
-                if (string.IsNullOrWhiteSpace(ResetTimeZone)) throw Invalid("a calendar window needs the provider's reset time zone (-ResetTimeZone)");
+                if (string.IsNullOrWhiteSpace(ResetTimeZone)) throw Invalid("a calendar window needs the provider's reset time zone");
                 try { Quota.ResetTimeZone.Find(ResetTimeZone!); }
                 catch (ArgumentException e) { throw Invalid(e.Message); }
             }
             else if (ResetTimeZone != null)
             {
-                throw Invalid("a reset time zone applies to calendar windows only (-WindowKind Calendar)");
+                throw Invalid("a reset time zone applies to calendar windows only");
             }
         }
 

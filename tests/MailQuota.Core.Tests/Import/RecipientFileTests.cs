@@ -162,7 +162,7 @@ namespace MailQuota.Core.Tests.Import
         {
             var path = _files.Write("u16.csv", "Email,Name\r\na@example.test,A\r\n", Encoding.Unicode);
             var e = Assert.Throws<RecipientFileException>(() => RecipientFile.Open(path, new RecipientImportOptions()));
-            Assert.Contains("-Encoding Unicode", e.Message);
+            Assert.Contains("read it as Unicode", e.Message);
             using var file = RecipientFile.Open(path, new RecipientImportOptions { Encoding = Encoding.Unicode });
             Assert.Equal("Email", file.Columns.AddressHeader);
         }
