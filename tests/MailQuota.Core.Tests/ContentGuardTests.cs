@@ -92,6 +92,34 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_near_duplicate_sent_by_another_process_between_the_check_and_the_reservation_is_counted_so_the_limit_holds()
+        {
+            var policy = new QuotaPolicy { MessagesPerMinute = 1000, MinInterval = TimeSpan.FromSeconds(10), NearDuplicatesPerHour = 2 };
+            var session = Session(policy, DuplicateAction.Skip);
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(1), default).Status);
+            using var other = new SqliteLedger(_file.Path);                    // another process on the same ledger
+            var raced = false;
+            void AnotherProcessSends(WaitNotice _)
+            {
+                // Row 2 passed the content check (1 of 2) and waits for the minimum interval; meanwhile
+                // the other process sends the same template and commits its fingerprint.
+                if (raced) return;
+                raced = true;
+                using var tx = other.BeginReservation(Account);
+                var id = tx.Insert(new ReservationRequest(Account, "staff3@example.test") { MessageId = "m3@example.test" }, _clock.UtcNow);
+                other.Add(id, Account, _clock.UtcNow, "m3@example.test", ContentFingerprint.Of(MessageContent.FromTemplate(Template, Row(3).Fields)));
+                tx.Commit();
+            }
+
+            var second = session.SendOne(Row(2), default, AnotherProcessSends);
+
+            Assert.True(raced);
+            Assert.Equal(RowStatus.Skipped, second.Status);                    // judged again in the reservation: 2 of 2
+            Assert.Single(_transport.Sent);
+            Assert.Equal(2, _ledger.UseSince(Account, _clock.UtcNow.AddHours(-1)).Messages);   // the limit held: not 3
+        }
+
+        [Fact]
         public void Warn_sends_everything_and_warns_for_each_message_over_the_limit()
         {
             var session = Session(TenPerHour, DuplicateAction.Warn);

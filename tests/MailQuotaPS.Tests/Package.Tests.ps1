@@ -84,7 +84,9 @@ Describe 'The package' {
     It 'carries the top entry of CHANGELOG.md as its release notes, a description and tags' {
         $changelog = Get-Content (Join-Path $PSScriptRoot '../../CHANGELOG.md') -Raw
         $changelog | Should -Match "(?m)^## $([regex]::Escape($Version))\s*$"
-        $Install.Result.ReleaseNotes | Should -Match '^First release\.'
+        $top = [regex]::Match($changelog.Replace("`r", ''), "(?ms)^## $([regex]::Escape($Version))\s*\n(.*?)(?=^## |\z)").Groups[1].Value.Trim()
+        $top | Should -Not -BeNullOrEmpty
+        $Install.Result.ReleaseNotes.Replace("`r", '').Trim() | Should -Be $top
         $changelog.Replace("`r", '') | Should -Match ([regex]::Escape($Install.Result.ReleaseNotes.Replace("`r", '')))
         $Install.Result.Tags | Should -Contain 'SMTP'
     }

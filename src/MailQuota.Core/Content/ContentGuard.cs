@@ -67,6 +67,14 @@ namespace MailQuota.Core.Content
             }
         }
 
+        /// <summary>
+        /// Whether the message is still within the near-duplicate limits: asked again inside the
+        /// reservation's transaction, where no other process can add a send, so two processes sending
+        /// one template at the same instant never exceed a limit by one.
+        /// </summary>
+        public bool StillAdmits(string account, ContentFingerprint fingerprint) =>
+            !_policy.HasLimits || Check(account, fingerprint).Verdict != ContentVerdict.Block;
+
         /// <summary>Keeps the admitted message's fingerprint with its send: called inside the reservation's transaction.</summary>
         public void Keep(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint) =>
             _store.Add(sendId, account, at, messageId, fingerprint);

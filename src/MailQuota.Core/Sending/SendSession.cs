@@ -113,13 +113,18 @@ namespace MailQuota.Core.Sending
                 foreach (var row in batch) RowResults.Invalid(row.Result, e);
                 return batch.Select(r => r.Result).ToList();
             }
-            var content = Guard(batch, cancellationToken, onWait);
-            if (content?.Skipped == true)
+            while (true)
             {
-                foreach (var row in batch) RowResults.Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
-                return batch.Select(r => r.Result).ToList();
+                var content = Guard(batch, cancellationToken, onWait);
+                if (content?.Skipped == true)
+                {
+                    foreach (var row in batch) RowResults.Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
+                    break;
+                }
+                // A message admitted within the limits is checked again in the reservation's transaction:
+                // another process may have sent the same template in between. Then it is judged again.
+                if (Deliver(batch, composed, content?.Fingerprint, content?.Warning == null, cancellationToken, onWait)) break;
             }
-            Deliver(batch, composed, content?.Fingerprint, cancellationToken, onWait);
             return batch.Select(r => r.Result).ToList();
         }
 
@@ -159,8 +164,12 @@ namespace MailQuota.Core.Sending
             return composed;
         }
 
-        /// <summary>Reserve, send, record, and again as the reply says, up to the retry policy's attempts.</summary>
-        void Deliver(List<PendingRow> batch, ComposedMessage composed, ContentFingerprint? fingerprint, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        /// <summary>
+        /// Reserve, send, record, and again as the reply says, up to the retry policy's attempts. False
+        /// when, in the reservation's transaction, the message turned out over a near-duplicate limit
+        /// (<paramref name="recheck"/>): nothing was reserved or sent, and the content is to be judged again.
+        /// </summary>
+        bool Deliver(List<PendingRow> batch, ComposedMessage composed, ContentFingerprint? fingerprint, bool recheck, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var first = batch[0];
             var rowKeys = batch.Select(r => r.Key).ToList();
@@ -171,7 +180,9 @@ namespace MailQuota.Core.Sending
                 AlsoRecord = (id, at) =>
                 {
                     _campaignRows.Link(rowKeys, id);
-                    if (fingerprint != null) _contentGuard!.Keep(id, _account, at, composed.Message.MessageId, fingerprint);
+                    if (fingerprint == null) return;
+                    if (recheck && !_contentGuard!.StillAdmits(_account, fingerprint)) throw new NearDuplicateRace();
+                    _contentGuard!.Keep(id, _account, at, composed.Message.MessageId, fingerprint);
                 },
             };
             PauseBetweenBatches(first, cancellationToken, onWait);
@@ -180,19 +191,22 @@ namespace MailQuota.Core.Sending
             {
                 ReserveDecision decision;
                 try { decision = Reserve(request, first, cancellationToken, onWait); }
+                catch (NearDuplicateRace)
+                {
+                    return false;
+                }
                 catch (CampaignRowTakenException e)
                 {
                     // Only that row is another run's: the rest of a Bcc batch goes without it.
                     var taken = batch.First(r => r.Key == e.RowKey);
                     RowResults.Taken(taken.Result, e.Message);
                     var rest = batch.Where(r => r != taken).ToList();
-                    if (rest.Count > 0) Deliver(rest, Compose(rest), fingerprint, cancellationToken, onWait);
-                    return;
+                    return rest.Count == 0 || Deliver(rest, Compose(rest), fingerprint, recheck, cancellationToken, onWait);
                 }
                 if (!decision.Granted)
                 {
                     NotReserved(batch, decision);
-                    return;
+                    return true;
                 }
                 foreach (var row in batch)
                 {
@@ -204,9 +218,12 @@ namespace MailQuota.Core.Sending
                 var verdict = ReplyClassifier.Classify(reply);
                 var refused = DeliveryAttempt.Refusals(batch, reply, verdict);
                 _delivery.Complete(id, refused, reply, verdict, attempt);
-                if (!Retry(batch, refused, reply, verdict, attempt, firstAttempt, cancellationToken, onWait)) return;
+                if (!Retry(batch, refused, reply, verdict, attempt, firstAttempt, cancellationToken, onWait)) return true;
             }
         }
+
+        /// <summary>Another process sent the same content between the content check and the reservation: the reservation rolls back.</summary>
+        sealed class NearDuplicateRace : Exception { }
 
         void PauseBetweenBatches(PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
