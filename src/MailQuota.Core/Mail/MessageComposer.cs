@@ -91,9 +91,9 @@ namespace MailQuota.Core.Mail
         /// <summary>Text that looks like encoded-words goes out encoded, so it arrives as the literal text it is.</summary>
         void KeepLiteral(MimeMessage message)
         {
-            if (LiteralHeaderText.LooksEncoded(message.Subject)) LiteralHeaderText.Set(message, "Subject", message.Subject);
+            if (LiteralHeaderText.LooksEncoded(message.Subject)) LiteralHeaderText.Set(message, "Subject", message.Subject!);
             if (message.To.Count == 1 && message.To[0] is MailboxAddress to && LiteralHeaderText.LooksEncoded(to.Name))
-                LiteralHeaderText.SetMailbox(message, "To", to.Name, to.Address);
+                LiteralHeaderText.SetMailbox(message, "To", to.Name!, to.Address);
             foreach (var name in _template.Headers.Select(h => h.Key))
             {
                 if (message.Headers[name] is string value && LiteralHeaderText.LooksEncoded(value)) LiteralHeaderText.Set(message, name, value);
