@@ -31,7 +31,7 @@ namespace MailQuotaPS
             if (subject == null && text == null && html == null)
                 throw new InvalidDataException($"Message {number} has no Subject, Body or HtmlBody property (nor Title, Text, TextBody, Content, Message, Html or HtmlContent).");
             var messageId = First(input, new[] { "MessageId" });
-            return new ContentSample(number, Source(number, messageId), new MessageContent(subject, text, html), messageId);
+            return new ContentSample(number, EmlFile.Source(number, messageId), new MessageContent(subject, text, html), messageId);
         }
 
         /// <summary>
@@ -45,7 +45,6 @@ namespace MailQuotaPS
             _ => null,
         };
 
-        static string Source(int number, string? messageId) => EmlFile.Source(number, messageId);
 
         static string? First(PSObject input, string[] names)
         {

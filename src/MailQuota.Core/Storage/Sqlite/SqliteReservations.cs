@@ -44,7 +44,7 @@ namespace MailQuota.Core.Storage.Sqlite
         {
             var cmd = _db.Prepared(@"
 SELECT
-  COALESCE((SELECT MAX(cum_messages) FROM sends WHERE account=$a), 0)
+  COALESCE((SELECT cum_messages FROM sends WHERE account=$a ORDER BY cum_messages DESC LIMIT 1), 0)
     - COALESCE((SELECT cum_messages FROM sends WHERE account=$a AND reserved_at<=$since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
     - (SELECT COUNT(*) FROM sends WHERE account=$a AND status='Released' AND reserved_at>$since),
   COALESCE((SELECT cum_recipients FROM sends WHERE account=$a ORDER BY cum_messages DESC LIMIT 1), 0)
