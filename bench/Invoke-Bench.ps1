@@ -16,10 +16,20 @@ $results = [System.Collections.Generic.List[object]]::new()
 $work = Join-Path ([IO.Path]::GetTempPath()) "mqps-bench-$([guid]::NewGuid().ToString('N'))"
 New-Item -ItemType Directory $work | Out-Null
 
-function Add-Result([string] $Case, [string] $Figure, [string] $Peer, [double] $Ratio, [string] $Target, [bool] $Met) {
-    $results.Add([pscustomobject]@{ Case = $Case; Figure = $Figure; Peer = $Peer; Ratio = $Ratio; Target = $Target; Met = $Met })
-    Write-Host ("  {0}: {1} | peer {2} | ratio {3:0.###} | target {4} {5}" -f $Case, $Figure, $Peer, $Ratio, $Target, $(if ($Met) { 'ok' } else { 'MISSED' }))
+# $RatioRuns: the ratio of each run, shown as the run-to-run noise (min-max) beside the median ratio.
+function Add-Result([string] $Case, [string] $Figure, [string] $Peer, [double] $Ratio, [string] $Target, [bool] $Met, [double[]] $RatioRuns = @()) {
+    $ratioText = ('{0:0.###}' -f $Ratio) + (Format-Noise $RatioRuns '0.###')
+    $results.Add([pscustomobject]@{ Case = $Case; Figure = $Figure; Peer = $Peer; Ratio = $ratioText; Target = $Target; Met = $Met })
+    Write-Host ("  {0}: {1} | peer {2} | ratio {3} | target {4} {5}" -f $Case, $Figure, $Peer, $ratioText, $Target, $(if ($Met) { 'ok' } else { 'MISSED' }))
 }
+# A median with the noise of its runs: "647 (612-660)".
+function Format-Runs([double[]] $Values, [string] $Format = '0') { ("{0:$Format}" -f (Get-Median $Values)) + (Format-Noise $Values $Format) }
+function Format-Noise([double[]] $Values, [string] $Format) {
+    if ($Values.Count -lt 2) { return '' }
+    $m = $Values | Measure-Object -Minimum -Maximum
+    " ({0:$Format}–{1:$Format})" -f $m.Minimum, $m.Maximum
+}
+function Get-Ratios([double[]] $Ours, [double[]] $Peers) { @(for ($i = 0; $i -lt $Ours.Count; $i++) { $Ours[$i] / $Peers[$i] }) }
 function Get-Median([double[]] $Values) {
     $s = @($Values | Sort-Object)
     if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
@@ -83,11 +93,12 @@ try {
         }
         $smm += $SendMailMessageCount / $t.TotalSeconds
     }
-    $o = Get-Median $ours; $m = Get-Median $mailkit; $s = Get-Median $smm
-    Add-Result 'Send-ThrottledMail from CSV vs MailKit loop (msg/s)' ('{0:0}' -f $o) ('{0:0}' -f $m) ($o / $m) '>= 0.8' ($o / $m -ge 0.8)
-    Add-Result 'Send-ThrottledMail from CSV vs Send-MailMessage loop (msg/s)' ('{0:0}' -f $o) ('{0:0.0}' -f $s) ($o / $s) '>= 20' ($o / $s -ge 20)
-    $k = Get-Median $sinkRates
-    Add-Result 'Sink own rate while Send-ThrottledMail ran (msg/s; not the bottleneck)' ('{0:0}' -f $k) ('{0:0}' -f $o) ($k / $o) '>= 1 (informational)' ($k / $o -ge 0.99)
+    $r = Get-Median (Get-Ratios $ours $mailkit)
+    Add-Result 'Send-ThrottledMail from CSV vs MailKit loop (msg/s)' (Format-Runs $ours) (Format-Runs $mailkit) $r '>= 0.8' ($r -ge 0.8) (Get-Ratios $ours $mailkit)
+    $r = Get-Median (Get-Ratios $ours $smm)
+    Add-Result 'Send-ThrottledMail from CSV vs Send-MailMessage loop (msg/s)' (Format-Runs $ours) (Format-Runs $smm '0.0') $r '>= 20' ($r -ge 20) (Get-Ratios $ours $smm)
+    $r = Get-Median (Get-Ratios $sinkRates $ours)
+    Add-Result 'Sink own rate while Send-ThrottledMail ran (msg/s; not the bottleneck)' (Format-Runs $sinkRates) (Format-Runs $ours) $r '>= 1 (informational)' ($r -ge 0.99) (Get-Ratios $sinkRates $ours)
 
     # 2. Ledger reservations vs bare SQLite transactions on the same file system.
     Write-Host "`n2. Ledger reservations vs bare SQLite (synchronous=FULL, WAL), $Runs runs"
@@ -107,8 +118,8 @@ try {
                 if ($kind -eq 'reserve') { $reserve += $total / $slowest } else { $bare += $total / $slowest }
             }
         }
-        $rv = Get-Median $reserve; $bv = Get-Median $bare
-        Add-Result "Ledger reservations, $procs process(es) on one file (per s)" ('{0:0}' -f $rv) ('{0:0}' -f $bv) ($rv / $bv) '>= 0.5' ($rv / $bv -ge 0.5)
+        $r = Get-Median (Get-Ratios $reserve $bare)
+        Add-Result "Ledger reservations, $procs process(es) on one file (per s)" (Format-Runs $reserve) (Format-Runs $bare) $r '>= 0.5' ($r -ge 0.5) (Get-Ratios $reserve $bare)
     }
 
     # 3. Content: fingerprints, one send-time check against 100,000 stored, clustering 100,000 (bench/ContentBench).
@@ -138,8 +149,8 @@ try {
         $ours += 200000 / (Measure-Command { $null = Import-MailRecipient $big | Measure-Object }).TotalSeconds
         $peer += 200000 / (Measure-Command { $null = Import-Csv $big | Measure-Object }).TotalSeconds
     }
-    $o = Get-Median $ours; $p = Get-Median $peer
-    Add-Result 'Import-MailRecipient vs Import-Csv, rows/s (decoding, validating, deduplicating)' ('{0:0}' -f $o) ('{0:0}' -f $p) ($o / $p) '>= 1.5' ($o / $p -ge 1.5)
+    $r = Get-Median (Get-Ratios $ours $peer)
+    Add-Result 'Import-MailRecipient vs Import-Csv, rows/s (decoding, validating, deduplicating)' (Format-Runs $ours) (Format-Runs $peer) $r '>= 1.5' ($r -ge 1.5) (Get-Ratios $ours $peer)
 
     # 5. Quota fidelity: a simulated day (fake clock) and real minutes against the sink.
     Write-Host "`n5. Quota fidelity"
@@ -179,11 +190,11 @@ $cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object {
 $lines = @(
     '# Benchmark results'
     ''
-    "Measured $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC by ``dotnet pwsh ./build.ps1 -Task Bench`` on $([Environment]::ProcessorCount) cores ($cpu), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version). Figures are medians of $Runs runs; every ratio is measured in this one run."
+    "Measured $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC by ``dotnet pwsh ./build.ps1 -Task Bench`` on $([Environment]::ProcessorCount) cores ($cpu), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version). Figures are medians of $Runs runs with the run-to-run noise (min–max of the $Runs runs) in brackets; a ratio is the median of the runs' ratios, every one measured in this one run (a case measured once has no brackets)."
     ''
     '| case | figure | peer figure | ratio | target | met |'
     '|---|---|---|---|---|---|'
-) + ($results | ForEach-Object { '| {0} | {1} | {2} | {3:0.###} | {4} | {5} |' -f $_.Case, $_.Figure, $_.Peer, $_.Ratio, $_.Target, $(if ($_.Met) { 'yes' } else { '**no**' }) }) + @(
+) + ($results | ForEach-Object { '| {0} | {1} | {2} | {3} | {4} | {5} |' -f $_.Case, $_.Figure, $_.Peer, $_.Ratio, $_.Target, $(if ($_.Met) { 'yes' } else { '**no**' }) }) + @(
     ''
     '## Content duplication in detail (bench/ContentBench, the acceptance test''s seeded corpus)'
     ''

@@ -6,7 +6,11 @@ using System.Linq;
 using System.Threading;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using MailQuota.Core.Content;
+using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Sending;
+using MailQuota.Core.Smtp;
 using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 using Microsoft.Data.Sqlite;
@@ -26,7 +30,8 @@ switch (a[0])
     case "reserve": Reserve(a[1], int.Parse(a[2])); break;
     case "bare-sqlite": BareSqlite(a[1], int.Parse(a[2])); break;
     case "fidelity": Fidelity(); break;
-    default: Console.Error.WriteLine("cases: mailkit-loop PORT N | reserve LEDGER N | bare-sqlite FILE N | fidelity"); Environment.Exit(2); break;
+    case "send-profile": SendProfile(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
+    default: Console.Error.WriteLine("cases: mailkit-loop PORT N | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
 }
 
 // The limit: a plain MailKit loop on one connection, messages like the module composes.
@@ -41,6 +46,46 @@ void MailKitLoop(int port, int count)
     watch.Stop();
     client.Disconnect(true);
     Console.WriteLine($"mailkit-loop {count / watch.Elapsed.TotalSeconds:0.0}");
+}
+
+// Where a send's time goes: the same N rows through ever more of the send path, each step's
+// extra cost per message is the difference to the step before. FOLDER holds the ledgers (a
+// disk folder; /dev/shm shows the path without the cost of fsync).
+void SendProfile(int port, int count, string folder)
+{
+    var smtp = new SmtpSettings("127.0.0.1", port, SmtpSecurity.None, null);
+    var template = new MessageTemplate(new MailboxAddress("Bench", "bench@example.test"), "Notice {{Number}}", "Dear {{Name}},\nyour notice number {{Number}} is ready.", null);
+    MailRow Row(int i) => new MailRow(i, $"r{i}@example.test", $"Recipient {i}", new Dictionary<string, string?> { ["Name"] = $"Recipient {i}", ["Number"] = $"{i}" });
+    var policy = new QuotaPolicy { MessagesPerMinute = 1_000_000_000 };
+    double Rate(Action<int> send)
+    {
+        for (var i = 1; i <= 200; i++) send(-i); // warm-up
+        var watch = Stopwatch.StartNew();
+        for (var i = 1; i <= count; i++) send(i);
+        return count / watch.Elapsed.TotalSeconds;
+    }
+    using (var transport = new MailKitTransport(smtp))
+    {
+        var composer = new MessageComposer(template);
+        Console.WriteLine($"transport {Rate(i => { var m = composer.Compose(new List<MailboxAddress> { new MailboxAddress($"Recipient {i}", $"r{i}@example.test") }, Row(i).Fields); transport.Send(m.Message, composer.Sender, m.Envelope, default); }):0.0}");
+    }
+    SqliteLedger Ledger(string name) => new SqliteLedger(System.IO.Path.Combine(folder, name + "-" + Guid.NewGuid().ToString("N") + ".db"));
+    void Session(string name, bool guard)
+    {
+        using var ledger = Ledger(name);
+        using var transport = new MailKitTransport(smtp);
+        var options = new SendOptions { Campaign = "profile-" + name };
+        var session = new SendSession("bench@example.test", policy, template, ledger, ledger, ledger, transport, SystemClock.Instance, options,
+            guard ? new ContentGuard(ledger, SystemClock.Instance, policy, DuplicateAction.Wait) : null);
+        Console.WriteLine($"{name} {Rate(i => { if (session.Add(Row(i < 0 ? 1_000_000 - i : i), default)[0].Status != RowStatus.Sent) throw new InvalidOperationException("not sent"); }):0.0}");
+    }
+    Session("session-noguard", guard: false);
+    Session("session", guard: true);
+    using (var ledger = Ledger("run"))
+    {
+        using var run = SendRun.Create(new SendRequest(template, smtp) { Limits = policy, Campaign = "profile-run" }, ledger, SystemClock.Instance);
+        Console.WriteLine($"run {Rate(i => { if (run.Add(Row(i < 0 ? 1_000_000 - i : i), default)[0].Status != RowStatus.Sent) throw new InvalidOperationException("not sent"); }):0.0}");
+    }
 }
 
 static MimeMessage Compose(int i)
