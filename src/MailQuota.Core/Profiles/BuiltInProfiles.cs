@@ -67,7 +67,7 @@ namespace MailQuota.Core.Profiles
             {
                 Name = "ExchangeOnline",
                 Description = "Microsoft 365 / Exchange Online SMTP AUTH submission: 30 messages a minute, 10,000 recipients in any 24 hours, "
-                    + "500 recipients a message (3 concurrent connections; this module uses one). The tenant may set lower limits.",
+                    + "500 recipients a message, 3 concurrent connections. The tenant may set lower limits.",
                 SmtpServer = "smtp.office365.com",
                 Port = 587,
                 SecureSocketOptions = SmtpSecurity.StartTls,
@@ -77,6 +77,7 @@ namespace MailQuota.Core.Profiles
                     RecipientsPerDay = 10000,
                     MaxRecipientsPerMessage = 500,
                 },
+                MaxConnections = 3,
                 Source = "Microsoft Learn: Exchange Online limits; Exchange Online SMTP submission improvements",
             };
             yield return new SendProfile

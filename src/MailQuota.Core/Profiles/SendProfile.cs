@@ -18,6 +18,9 @@ namespace MailQuota.Core.Profiles
     {
         static readonly Regex NameRule = new Regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant);
 
+        /// <summary>The most connections a run opens at once, whatever a profile or a caller asks.</summary>
+        public const int MaxConnectionsAllowed = 32;
+
         public string Name { get; set; } = "";
 
         /// <summary>What the profile is for, and which of its numbers are the provider's and which are guesses.</summary>
@@ -31,6 +34,12 @@ namespace MailQuota.Core.Profiles
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
 
         public QuotaPolicy Policy { get; set; } = new QuotaPolicy();
+
+        /// <summary>
+        /// SMTP connections a run may open at once, as the provider documents them (Exchange Online: 3);
+        /// null for one. Send-ThrottledMail's -MaxConnections overrides it.
+        /// </summary>
+        public int? MaxConnections { get; set; }
 
         /// <summary>How to sign in with OAuth 2.0 (identifiers only); null signs in with -Credential, if given.</summary>
         public SignInSettings? SignIn { get; set; }
@@ -102,6 +111,8 @@ namespace MailQuota.Core.Profiles
             foreach (var (name, value) in Numbers())
                 if (value is int n && n < 1) throw Invalid($"{name} must be at least 1 (leave it out for no limit)");
             if (Policy.MinInterval is TimeSpan gap && gap < TimeSpan.Zero) throw Invalid("the minimum interval cannot be negative");
+            if (MaxConnections is int connections && (connections < 1 || connections > MaxConnectionsAllowed))
+                throw Invalid($"MaxConnections must be from 1 to {MaxConnectionsAllowed}");
             if (SignIn?.Problem() is string signIn) throw Invalid(signIn);
             if (WindowKind == QuotaWindowKind.Calendar)
             {
