@@ -35,6 +35,7 @@ Each row produces one result object (Row, Recipient, Status, MessageId, SentAt, 
         LedgerPath              = 'The ledger file. Defaults to $env:MAILQUOTAPS_LEDGER, else MailQuotaPS/ledger.db in the local application data folder. Network paths are refused.'
         Profile                 = 'A provider profile (see Get-SendProfile): its server, port, TLS mode and limits. Explicit parameters override the profile''s values. Tab completion lists the profiles.'
         ProfilePath             = 'The user profile file; $env:MAILQUOTAPS_PROFILES or the user''s configuration folder when omitted.'
+        MaxConnections          = 'SMTP connections to open at once (1 to 32), each carrying one message at a time: at 20-100 ms from the server one connection carries only a few messages a second. The connections share the account''s quota and pace (a throttle reply on one slows them all), results come out in input order, and a server that refuses a connection as one too many leaves the run with fewer. Defaults to the profile''s documented concurrency (ExchangeOnline: 3), else 1.'
         OnAlert                 = 'A script block run once for each volume alert raised during the run (volume far above the account''s usual hour, many throttle replies, a quota nearly used up), with the alert as $_.'
     }
     Examples    = @(
@@ -52,6 +53,10 @@ Import-Csv staff.csv | Send-ThrottledMail -SmtpServer smtp.office365.com -Secure
     -Body "Dear {{Name}},`nplease change your password before {{ExpiresOn}}." -MaxPerMinute 30 -MaxRecipientsPerDay 10000
 '@
             Remarks = 'Sends one message per CSV row at no more than 30 a minute and 10,000 recipients a day (Exchange Online''s limits). The limits are remembered for notices@contoso.com.'
+        }
+        @{
+            Code    = 'Import-Csv staff.csv | Send-ThrottledMail -SmtpServer relay.contoso.com -From notices@contoso.com -Subject ''Hi {{Name}}'' -Body ''...'' -MaxConnections 4 -MaxPerMinute 600'
+            Remarks = 'Sends over four connections at once, for a relay far enough away that one connection carries only a few messages a second; the four share the 600 a minute.'
         }
         @{
             Code    = 'Import-Csv staff.csv | Send-ThrottledMail -From notices@contoso.com -Subject ''Hi {{Name}}'' -Body ''...'' -WhatIf'

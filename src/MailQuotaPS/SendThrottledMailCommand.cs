@@ -165,6 +165,13 @@ namespace MailQuotaPS
         [Parameter, ValidateRange(1, 20)]
         public int MaxAttempts { get; set; } = 5;
 
+        /// <summary>
+        /// SMTP connections to open at once, each carrying one message at a time (1 to 32). They share the
+        /// account's quota and pace; the profile's documented concurrency (Exchange Online: 3) when omitted, else 1.
+        /// </summary>
+        [Parameter, ValidateRange(1, SendProfile.MaxConnectionsAllowed)]
+        public int? MaxConnections { get; set; }
+
         /// <summary>Runs once for each volume alert raised during the run, with the alert as $_ (its output is discarded).</summary>
         [Parameter]
         public ScriptBlock? OnAlert { get; set; }
@@ -180,6 +187,7 @@ namespace MailQuotaPS
         SendRun? _run;
         string _sender = "";
         SendProgress _progress = null!;
+        int _connections;
 
 
         protected override void BeginProcessing()
@@ -270,7 +278,7 @@ namespace MailQuotaPS
             }
             catch (ContentLimitExceededException e)
             {
-                WriteSummary();
+                Ended();
                 ThrowTerminatingError(new ErrorRecord(e, "NearDuplicateLimitExceeded", ErrorCategory.LimitsExceeded, InputObject)
                 {
                     ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -DuplicateAction Wait to spread the messages over time, or raise -MaxNearDuplicatesPerHour / -MaxNearDuplicatesPerDay." },
@@ -279,19 +287,19 @@ namespace MailQuotaPS
             }
             catch (SignInException e)
             {
-                WriteSummary();
+                Ended();
                 StopForSignIn(e, $"Row {_row} and the rows after it were not sent; once fixed, run the same command again (campaign {_campaign}): rows already sent are skipped.");
                 return;
             }
             catch (LedgerUnavailableException e)
             {
-                WriteSummary();
+                Ended();
                 ThrowTerminatingError(LedgerError(e));
                 return;
             }
             catch (UnencryptedAuthenticationException e)
             {
-                WriteSummary();
+                Ended();
                 ThrowTerminatingError(new ErrorRecord(e, UnencryptedAuthenticationException.ErrorId, ErrorCategory.SecurityError, SmtpSettings().Host)
                 {
                     ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -SecureSocketOptions SslOnConnect or StartTls, or give -AllowUnencryptedAuthentication for a relay on this host." },
@@ -300,17 +308,16 @@ namespace MailQuotaPS
             }
             catch (SmtpUnreachableException e)
             {
-                WriteSummary();
+                Ended();
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot send through {SmtpSettings()}: {e.Message}", e.InnerException),
                     "SmtpConnectionFailed", e.IsAuthentication ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, SmtpSettings().Host));
                 return;
             }
-            foreach (var result in results)
+            Publish(results);
+            if (_run != null && _run.Connections < _connections)
             {
-                _progress.Result(result);
-                _targets.TryGetValue(result.Row, out var target);
-                _targets.Remove(result.Row);
-                Emit(result, target);
+                _connections = _run.Connections;
+                WriteWarning($"The server refused a connection as one too many: the run goes on with {_connections}.");
             }
             if (_run?.Stopped is RunStop stop)
             {
@@ -318,6 +325,25 @@ namespace MailQuotaPS
                 var id = stop.Verdict.Outcome == ReplyOutcome.ContentRejected ? "ContentRejected" : "AccountBlocked";
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Send-ThrottledMail stopped: {stop.Message} {_summary}"),
                     id, stop.Verdict.Outcome == ReplyOutcome.ContentRejected ? ErrorCategory.InvalidData : ErrorCategory.PermissionDenied, _summary));
+            }
+        }
+
+        /// <summary>A failure ends the run: the rows finished before it are written, then the summary.</summary>
+        void Ended()
+        {
+            if (_run != null) Publish(_run.TakeFinished());
+            WriteSummary();
+        }
+
+        /// <summary>Writes the results (in input order) with their progress.</summary>
+        void Publish(IReadOnlyList<SendResult> results)
+        {
+            foreach (var result in results)
+            {
+                _progress.Result(result);
+                _targets.TryGetValue(result.Row, out var target);
+                _targets.Remove(result.Row);
+                Emit(result, target);
             }
         }
 
@@ -389,6 +415,7 @@ namespace MailQuotaPS
                 },
                 DuplicateAction = DuplicateAction,
                 Authenticator = OAuth(),
+                MaxConnections = MaxConnections ?? _settings.Profile?.MaxConnections ?? 1,
             };
             SendRun run;
             try { run = SendRun.Create(request, _ledger, SystemClock.Instance); }
@@ -403,6 +430,7 @@ namespace MailQuotaPS
             else
                 WriteVerbose($"Account '{_account}' sends under {limits} ({run.PolicySource.ToString().ToLowerInvariant()} policy); ledger {path}.");
             WriteVerbose($"Campaign {_campaign}: rows already sent under it are skipped.");
+            if (request.MaxConnections > 1) WriteVerbose($"Up to {request.MaxConnections} connections to {SmtpSettings()} at once, sharing the quota; results in input order.");
             if (run.PacingAtStart is PacingState pacing)
             {
                 var now = SystemClock.Instance.UtcNow;
@@ -411,6 +439,7 @@ namespace MailQuotaPS
                 else if (pacing.Interval is TimeSpan interval)
                     WriteVerbose($"Account '{_account}' starts at a reduced pace of one message per {interval.TotalSeconds:0.###} s after the server throttled ({pacing.Reason}).");
             }
+            _connections = request.MaxConnections;
             run.Waiting += _progress.Wait;
             run.AlertRaised += ReportAlert;
             return run;

@@ -4,25 +4,35 @@ using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Tests
 {
-    /// <summary>A clock that only moves when told to; Sleep advances it instead of waiting.</summary>
+    /// <summary>
+    /// A clock that only moves when told to; Sleep advances it instead of waiting. Safe to read from a
+    /// connection's thread while the run's thread moves it.
+    /// </summary>
     public sealed class FakeClock : IClock
     {
-        public FakeClock(DateTimeOffset start) => UtcNow = start;
+        readonly object _lock = new object();
+        DateTimeOffset _now;
+        TimeSpan _slept;
+
+        public FakeClock(DateTimeOffset start) => _now = start;
 
         public FakeClock() : this(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero)) { }
 
-        public DateTimeOffset UtcNow { get; private set; }
+        public DateTimeOffset UtcNow { get { lock (_lock) return _now; } }
 
-        public TimeSpan Slept { get; private set; }
+        public TimeSpan Slept { get { lock (_lock) return _slept; } }
 
-        public void Advance(TimeSpan by) => UtcNow += by;
+        public void Advance(TimeSpan by) { lock (_lock) _now += by; }
 
         public void Sleep(TimeSpan duration, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (duration <= TimeSpan.Zero) return;
-            UtcNow += duration;
-            Slept += duration;
+            lock (_lock)
+            {
+                _now += duration;
+                _slept += duration;
+            }
         }
     }
 

@@ -177,8 +177,8 @@ namespace MailQuota.Core.Tests
             {
                 options.Campaign = "c1";
                 var session = new SendSession(Account, new QuotaPolicy(), Personal, _ledger, _ledger, _ledger, transport, _clock, options);
-                var first = session.Add(Rows(1).Single(), default);
-                Assert.Equal(RowStatus.Failed, Assert.Single(first).Status);
+                var first = session.SendOne(Rows(1).Single());
+                Assert.Equal(RowStatus.Failed, first.Status);
                 Assert.Equal(ReplyOutcome.AccountBlocked, session.Stopped!.Verdict.Outcome);   // the run stops at the first row
             }
             Assert.Single(server.Refusals);
@@ -296,8 +296,8 @@ namespace MailQuota.Core.Tests
             using var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpSecurity.None, null));
             var session = new SendSession(Account, new QuotaPolicy(), Personal, _ledger, _ledger, _ledger, transport, _clock, new SendOptions { Campaign = "c" });
             var rows = Rows(3).ToList();
-            Assert.Equal(RowStatus.Sent, session.Add(rows[0], default).Single().Status);
-            var refused = session.Add(rows[1], default).Single();
+            Assert.Equal(RowStatus.Sent, session.SendOne(rows[0]).Status);
+            var refused = session.SendOne(rows[1]);
             Assert.Equal(RowStatus.Failed, refused.Status);
             Assert.NotNull(session.Stopped);
             Assert.Equal(ReplyOutcome.ContentRejected, session.Stopped!.Verdict.Outcome);

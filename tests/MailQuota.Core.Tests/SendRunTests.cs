@@ -35,7 +35,7 @@ namespace MailQuota.Core.Tests
         [Fact]
         public void The_account_is_the_sender_lower_cased_and_the_campaign_is_derived_when_not_given()
         {
-            using var run = SendRun.Create(new SendRequest(Template, new SmtpSettings("127.0.0.1", 25, SmtpSecurity.None, null)), _ledger, _clock, _transport);
+            using var run = SendRun.Create(new SendRequest(Template, new SmtpSettings("127.0.0.1", 25, SmtpSecurity.None, null)), _ledger, _clock, () => _transport);
             Assert.Equal("news@example.test", run.Account);
             Assert.Equal(CampaignKey.Derive("news@example.test", Template), run.Campaign);
             Assert.Equal(PolicySource.Default, run.PolicySource);
@@ -49,13 +49,13 @@ namespace MailQuota.Core.Tests
             {
                 Limits = new QuotaPolicy { MessagesPerDay = 10, MinInterval = TimeSpan.FromSeconds(30) },
             };
-            using var run = SendRun.Create(request, _ledger, _clock, _transport);
+            using var run = SendRun.Create(request, _ledger, _clock, () => _transport);
             var waits = new List<WaitNotice>();
             var alerts = new List<SendAlert>();
             run.Waiting += waits.Add;
             run.AlertRaised += alerts.Add;
 
-            var results = Enumerable.Range(1, 9).SelectMany(i => run.Add(Row(i), default)).ToList();
+            var results = Enumerable.Range(1, 9).SelectMany(i => run.Add(Row(i), default)).ToList().Concat(run.Flush(default)).ToList();
 
             Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
             Assert.Contains(waits, w => w.Reason.Contains("minimum interval"));

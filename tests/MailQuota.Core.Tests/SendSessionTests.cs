@@ -256,12 +256,13 @@ namespace MailQuota.Core.Tests
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
             var session = new SendSession("hr@example.test", new QuotaPolicy(), plain, _ledger, _ledger, _ledger, _transport, _clock, new SendOptions { RecipientsPerMessage = 3 });
-            Assert.Empty(session.Add(Plain(1), default));
-            Assert.Equal(RowStatus.Invalid, session.Add(new MailRow(2, "bad", null, MailRow.NoFields), default).Single().Status);
-            Assert.Empty(session.Add(Plain(3), default));
-            Assert.Equal(3, session.Add(Plain(4), default).Count);
-            var rest = session.Flush(default);
-            Assert.Empty(rest);
+            var results = session.Add(Plain(1), default).Concat(session.Add(new MailRow(2, "bad", null, MailRow.NoFields), default)).Concat(session.Add(Plain(3), default)).ToList();
+            Assert.Empty(results);                   // row 2's result waits behind row 1: results come in input order
+            Assert.Empty(_transport.Sent);           // the batch is not full
+            results.AddRange(session.Add(Plain(4), default));
+            results.AddRange(session.Flush(default));
+            Assert.Equal(new[] { 1, 2, 3, 4 }, results.Select(r => r.Row));
+            Assert.Equal(new[] { RowStatus.Sent, RowStatus.Invalid, RowStatus.Sent, RowStatus.Sent }, results.Select(r => r.Status));
             Assert.Equal(new[] { 1, 3, 4 }, Enumerable.Range(0, 1).SelectMany(_ => _transport.Sent.Single().Recipients).Select(r => int.Parse(r.Address.Substring(1, 1))));
             Assert.Single(session.Add(Plain(5), default).Concat(session.Flush(default)));
         }
@@ -310,7 +311,7 @@ namespace MailQuota.Core.Tests
             var fast = Run(1);                                            // an interactive run of the same campaign
             Assert.Empty(slow.Add(Plain(1), default));                    // checked p1: not sent yet; held for the batch
             Assert.Equal(RowStatus.Sent, fast.SendOne(Plain(1)).Status);  // meanwhile the other run sends p1
-            var batch = slow.Add(Plain(2), default);                      // the batch would send p1 again
+            var batch = slow.Add(Plain(2), default).Concat(slow.Flush(default)).ToList();   // the batch would send p1 again
             Assert.Equal(2, batch.Count);
             Assert.Equal(RowStatus.Skipped, batch[0].Status);             // p1 is the other run's
             Assert.Equal(RowResults.TakenByAnotherRun, batch[0].ErrorId);

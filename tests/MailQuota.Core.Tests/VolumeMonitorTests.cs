@@ -36,7 +36,7 @@ namespace MailQuota.Core.Tests
         IReadOnlyList<SendAlert> SendAndCheck(SendSession session, VolumeMonitor monitor, QuotaPolicy policy)
         {
             _row++;
-            session.Add(new MailRow(_row, $"user{_row}@example.test", null, MailRow.NoFields), default);
+            session.SendOne(new MailRow(_row, $"user{_row}@example.test", null, MailRow.NoFields));
             return monitor.Check(Account, policy);
         }
 

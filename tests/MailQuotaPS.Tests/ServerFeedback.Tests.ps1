@@ -178,7 +178,7 @@ Describe 'Send-ThrottledMail against a server that pushes back (scripted SMTP se
 }
 
 Describe 'A campaign survives a killed process' {
-    It 'rerun after SIGKILL mid-run: no recipient receives twice, at most the in-flight row is Unknown' {
+    It 'rerun after SIGKILL mid-run: no recipient receives twice, at most the rows in flight are Unknown' {
         $server = Start-ScriptedSmtp
         try {
             $ledger = New-TestLedgerPath
@@ -214,7 +214,8 @@ Import-Module '$ModulePath'
                     -CampaignId 'kill-test' -LedgerPath $ledger -MaxPerMinute 100000 -ErrorAction SilentlyContinue
             $rerun.Count | Should -Be 200
             $unknown = @($rerun | Where-Object Status -EQ 'Unknown')
-            $unknown.Count | Should -BeLessOrEqual 1
+            # In flight at the kill: the row on the connection and the next one, reserved meanwhile (the pipelined send path).
+            $unknown.Count | Should -BeLessOrEqual 2
             @($rerun | Where-Object Status -EQ 'Skipped').Count | Should -BeGreaterOrEqual 59
             ($rerun.Status | Sort-Object -Unique) | ForEach-Object { $_ | Should -BeIn @('Skipped', 'Sent', 'Unknown') }
 

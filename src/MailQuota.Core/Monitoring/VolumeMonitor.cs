@@ -35,12 +35,13 @@ namespace MailQuota.Core.Monitoring
         }
 
         /// <summary>Checks the account now; returns the alerts this call raised (none that were already open).</summary>
-        public IReadOnlyList<SendAlert> Check(string account, QuotaPolicy policy)
+        /// <param name="replies">Tally the server's refusals of the last hour too (a sender passes false when it saw none since its last check).</param>
+        public IReadOnlyList<SendAlert> Check(string account, QuotaPolicy policy, bool replies = true)
         {
             var now = _clock.UtcNow;
             var raised = new List<SendAlert>();
             Raise(raised, account, AlertKind.VolumeSpike, "", now, () => Spike(account, now));
-            Raise(raised, account, AlertKind.ThrottleReplies, "", now, () => Throttling(account, now));
+            if (replies) Raise(raised, account, AlertKind.ThrottleReplies, "", now, () => Throttling(account, now));
             foreach (var limit in policy.Limits().Where(l => l.Length >= TimeSpan.FromDays(1)))
                 Raise(raised, account, AlertKind.QuotaNearlyUsed, $"{limit.Window} {limit.Unit}", now, () => NearlyUsed(account, limit, now));
             return raised;

@@ -1,66 +1,82 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
+using System.Runtime.ExceptionServices;
 using MailQuota.Core.Campaigns;
-using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Smtp;
 using MailQuota.Core.Time;
-using MimeKit;
 
 namespace MailQuota.Core.Sending
 {
     /// <summary>
-    /// One attempt to deliver a reserved message: hands it to the server, maps a failure to a reply
-    /// (or ends the run when the server cannot be reached), and records the outcome in the ledger.
+    /// One attempt to deliver a reserved message, once its connection is done with it: maps a failure
+    /// to a reply (or ends the run when the server cannot be reached), and records the outcome in the ledger.
     /// </summary>
     internal sealed class DeliveryAttempt
     {
-        readonly IMailTransport _transport;
-        readonly MailboxAddress _sender;
         readonly ILedger _ledger;
         readonly ICampaignStore _campaigns;
         readonly IClock _clock;
         readonly SendOptions _options;
         bool _serverAnswered;
 
-        public DeliveryAttempt(IMailTransport transport, MailboxAddress sender, ILedger ledger, ICampaignStore campaigns, IClock clock, SendOptions options)
+        public DeliveryAttempt(ILedger ledger, ICampaignStore campaigns, IClock clock, SendOptions options)
         {
-            _transport = transport; _sender = sender; _ledger = ledger; _campaigns = campaigns; _clock = clock; _options = options;
+            _ledger = ledger; _campaigns = campaigns; _clock = clock; _options = options;
         }
 
         /// <summary>
-        /// Hands the message over. Cannot reach the server at all: throws (<see cref="SmtpUnreachableException"/>
-        /// for a connection, TLS or login failure); cannot reach it again mid-run: a retryable reply.
+        /// The reply to the attempt. When the connection threw instead: cancelled, the outcome is
+        /// unknown and the cancellation goes on; the server cannot be reached at all, the run ends
+        /// (<see cref="SmtpUnreachableException"/> for a connection, TLS or login failure); it cannot be
+        /// reached again mid-run, or refused one connection too many while others are open, a retryable reply.
         /// </summary>
-        public SmtpReply Transmit(long id, ComposedMessage composed, int attempt, CancellationToken cancellationToken)
+        public SmtpReply Reply(long id, Delivery delivery, bool otherConnections)
         {
-            try
+            if (delivery.Error == null)
             {
-                var reply = _transport.Send(composed.Message, _sender, composed.Envelope, cancellationToken);
                 _serverAnswered = true;
-                return reply;
+                return delivery.Reply!;
             }
-            catch (OperationCanceledException)
+            var e = delivery.Error;
+            if (e is OperationCanceledException)
             {
-                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", attempt);
-                throw;
+                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+                ExceptionDispatchInfo.Capture(e).Throw();
             }
-            catch (Exception e) when (_serverAnswered && attempt < _options.Retry.MaxAttempts && !(e is SignInException || e is UnencryptedAuthenticationException))
+            var oneTooMany = otherConnections && ConnectionLimit.TooMany(e.Message);
+            if (delivery.Attempt < _options.Retry.MaxAttempts && (oneTooMany || (_serverAnswered && !(e is SignInException || e is UnencryptedAuthenticationException))))
             {
                 // The server answered earlier in this run: a failed reconnect is worth a retry (the reply releases the quota);
-                // a refused sign-in is not: it stops the run.
+                // a refused sign-in is not: it stops the run. A connection refused as one too many leaves the others to go on.
                 return new SmtpReply(false, 0, "connection lost: cannot connect again: " + e.Message, SmtpStage.Sender);
             }
-            catch (Exception e)
+            // Could not reach or log in to the server (any more): the message never left.
+            _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, delivery.Attempt);
+            if (SmtpUnreachableException.Describes(e)) throw new SmtpUnreachableException(e);
+            ExceptionDispatchInfo.Capture(e).Throw();
+            throw e;
+        }
+
+        /// <summary>Records how a message ended that the run no longer acts on (it is stopping): its reply, cancelled (unknown), or never handed over.</summary>
+        public void Settle(Delivery delivery)
+        {
+            if (!(delivery.ReservationId is long id)) return;
+            delivery.ReservationId = null;
+            if (delivery.Error is OperationCanceledException)
+                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+            else if (delivery.Error != null)
+                _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, delivery.Attempt);
+            else
             {
-                // Could not reach or log in to the server (any more): the message never left.
-                _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, attempt);
-                if (SmtpUnreachableException.Describes(e)) throw new SmtpUnreachableException(e);
-                throw;
+                var verdict = ReplyClassifier.Classify(delivery.Reply!);
+                Complete(id, Refusals(delivery.Batch, delivery.Reply!, verdict), delivery.Reply!, verdict, delivery.Attempt);
             }
         }
+
+        /// <summary>The reservation of a message that was not handed over: it no longer counts.</summary>
+        public void Release(long id, int attempt) => _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, attempt);
 
         /// <summary>Records the attempt in the ledger: the send's status, and the recipients refused for good.</summary>
         public void Complete(long id, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt)

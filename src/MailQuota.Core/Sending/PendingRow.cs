@@ -10,11 +10,14 @@ namespace MailQuota.Core.Sending
     /// <summary>A checked row waiting for its message, with the result it will be reported by.</summary>
     internal sealed class PendingRow
     {
-        public PendingRow(MailRow row, MailboxAddress to, string key, SendResult result) { Row = row; To = to; Key = key; Result = result; }
+        public PendingRow(MailRow row, MailboxAddress to, string key, OrderedResults.Entry entry) { Row = row; To = to; Key = key; Entry = entry; }
         public MailRow Row { get; }
         public MailboxAddress To { get; }
         public string Key { get; }
-        public SendResult Result { get; }
+        public SendResult Result => Entry.Result;
+
+        /// <summary>The row's place in the run's output, final once its message is done.</summary>
+        public OrderedResults.Entry Entry { get; }
     }
 
     /// <summary>Gathers rows into messages: one row per message, or several as Bcc of one message.</summary>

@@ -1,3 +1,4 @@
+using System;
 using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
 using MailQuota.Core.Mail;
@@ -35,6 +36,17 @@ namespace MailQuota.Core.Sending
 
         /// <summary>Batching, waiting and retries; its campaign is set by the run.</summary>
         public SendOptions Options { get; set; } = new SendOptions();
+
+        /// <summary>
+        /// SMTP connections the run opens at most, each carrying one message at a time; they share the
+        /// account's quota and pace. A server that refuses one as too many leaves the run with fewer.
+        /// </summary>
+        public int MaxConnections
+        {
+            get => _maxConnections;
+            set => _maxConnections = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "a run needs at least one connection");
+        }
+        int _maxConnections = 1;
 
         /// <summary>What to do with a message over the near-duplicate limits.</summary>
         public DuplicateAction DuplicateAction { get; set; } = DuplicateAction.Wait;

@@ -15,13 +15,14 @@ namespace MailQuota.Core.Sending
     /// <summary>
     /// One run of sends for one account. Each row is checked and looked up in its campaign; rows
     /// are gathered into a message (one, or several as Bcc), which is composed, given quota (waiting
-    /// for it, or deferred past -MaxWait), handed to the server and retried as its reply says, and
-    /// recorded in the ledger with the account's pace.
+    /// for it, or deferred past -MaxWait), handed to the server on one of the run's connections and
+    /// retried as its reply says, and recorded in the ledger with the account's pace.
+    /// The run's thread does all of that but the SMTP transactions: while a connection carries one
+    /// message, the next is checked and reserved (its reservation durable before it is handed over),
+    /// so the ledger's fsync overlaps the server's round trips. Results come back in input order.
     /// </summary>
-    public sealed class SendSession
+    public sealed class SendSession : IDisposable
     {
-        static readonly SendResult[] NoResults = new SendResult[0];
-
         readonly string _account;
         readonly QuotaPolicy _policy;
         readonly MessageComposer _composer;
@@ -30,6 +31,8 @@ namespace MailQuota.Core.Sending
         readonly PacingController _pace;
         readonly DeliveryAttempt _delivery;
         readonly RowBatcher _batcher;
+        readonly ConnectionLanes _lanes;
+        readonly OrderedResults _results = new OrderedResults();
         readonly IClock _clock;
         readonly SendOptions _options;
         readonly MessageTemplate _template;
@@ -37,11 +40,19 @@ namespace MailQuota.Core.Sending
         readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
         int _sentMessages;
         int _pausedAfter;
+        int _paceEpoch;
 
         /// <summary>Throws <see cref="ArgumentException"/> when the options cannot work with the template or the policy.</summary>
         /// <param name="contentGuard">Checks each message against the near-duplicate policy and gives the fingerprint kept with its reservation; null keeps none.</param>
         public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IPacingStore pacing,
             ICampaignStore campaigns, IMailTransport transport, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null)
+            : this(account, policy, template, ledger, pacing, campaigns, new[] { transport }, clock, options, contentGuard)
+        {
+        }
+
+        /// <param name="connections">One transport per connection the run may open at once; the caller disposes them after the session.</param>
+        public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IPacingStore pacing,
+            ICampaignStore campaigns, IReadOnlyList<IMailTransport> connections, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null)
         {
             _options = options ?? new SendOptions();
             _template = template;
@@ -53,13 +64,17 @@ namespace MailQuota.Core.Sending
             _campaignRows = new CampaignRows(campaigns, _options);
             _gate = new QuotaGate(ledger, clock, _options.DeliveryMargin);
             _pace = new PacingController(account, policy, ledger, pacing, _options);
-            _delivery = new DeliveryAttempt(transport, _composer.Sender, ledger, campaigns, clock, _options);
+            _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
+            _lanes = new ConnectionLanes(connections, _composer.Sender);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>
         public RunStop? Stopped { get; private set; }
+
+        /// <summary>Connections the run may still use: fewer than it opened once the server refused one as too many.</summary>
+        public int Connections => _lanes.Open;
 
         /// <summary>Checks and composes the row as a send would, without the server or the quota (-WhatIf).</summary>
         public static SendResult Preview(MessageTemplate template, string account, MailRow row)
@@ -79,8 +94,9 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>
-        /// Takes one row. Returns the results that are final now: this row's when it is bad, already
-        /// done, or its message was sent; those of a whole Bcc batch when this row filled it; else none.
+        /// Takes one row. Returns the results final now, in input order: this row's when it is bad or
+        /// already done and no earlier row is still on its way, and those of earlier rows whose messages
+        /// were answered meanwhile. A row's message may still be on its way when this returns.
         /// </summary>
         public IReadOnlyList<SendResult> Add(MailRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait = null)
         {
@@ -88,22 +104,53 @@ namespace MailQuota.Core.Sending
             var result = new SendResult { Row = row.Number, Recipient = row.Address ?? "", Account = _account, Campaign = _options.Campaign };
             MailboxAddress to;
             try { to = MessageComposer.ParseRecipient(row.Address, row.Name); }
-            catch (InvalidRowException e) { return new[] { RowResults.Invalid(result, e) }; }
+            catch (InvalidRowException e) { return Step(() => _results.Add(RowResults.Invalid(result, e), final: true), false, cancellationToken, onWait); }
             result.Recipient = to.Address;
             var key = CampaignKey.RowKey(to.Address);
-            if (!_seen.Add(key)) return new[] { RowResults.Skipped(result, "the same address came earlier in this run") };
-            if (_campaignRows.Outcome(key, result) is SendResult done) return new[] { done };
-            return _batcher.Add(new PendingRow(row, to, key, result)) ? SendPending(cancellationToken, onWait) : NoResults;
+            if (!_seen.Add(key)) return Step(() => _results.Add(RowResults.Skipped(result, "the same address came earlier in this run"), final: true), false, cancellationToken, onWait);
+            if (_campaignRows.Outcome(key, result) is SendResult done) return Step(() => _results.Add(done, final: true), false, cancellationToken, onWait);
+            var pending = new PendingRow(row, to, key, _results.Add(result, final: false));
+            return Step(() => { if (_batcher.Add(pending)) Start(cancellationToken, onWait); }, false, cancellationToken, onWait);
         }
 
-        /// <summary>Sends the rows still gathered for a Bcc batch (at the end of the input).</summary>
+        /// <summary>Sends the rows still gathered for a Bcc batch (at the end of the input) and waits for every message on its way.</summary>
         public IReadOnlyList<SendResult> Flush(CancellationToken cancellationToken, Action<WaitNotice>? onWait = null) =>
-            _batcher.HasPending ? SendPending(cancellationToken, onWait) : NoResults;
+            Step(() => { if (_batcher.HasPending) Start(cancellationToken, onWait); }, true, cancellationToken, onWait);
+
+        /// <summary>The results final now that no call has returned yet: after a failure ended the run (an exception), those of the rows finished before it.</summary>
+        public IReadOnlyList<SendResult> TakeFinished() => _results.TakeFinal();
 
         /// <summary>Refuses what cannot work with several rows per message (merge fields, more than the policy allows): ArgumentException.</summary>
         public static void CheckBatching(MessageTemplate template, QuotaPolicy? policy, int perMessage) => RowBatcher.Check(template, policy, perMessage);
 
-        IReadOnlyList<SendResult> SendPending(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        /// <summary>
+        /// Does the step, takes in the messages answered meanwhile (all of them when <paramref name="drain"/>
+        /// or the run stopped), and gives the results final now. When the step throws (Ctrl+C, an
+        /// unreachable server), every message still on a connection is waited for and recorded first.
+        /// </summary>
+        IReadOnlyList<SendResult> Step(Action step, bool drain, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            try
+            {
+                step();
+                while (_lanes.TryReceive(out var answered)) Handle(answered, cancellationToken, onWait);
+                if (drain || Stopped != null) Drain(cancellationToken, onWait);
+            }
+            catch
+            {
+                while (_lanes.InFlight > 0) _delivery.Settle(_lanes.Receive());
+                throw;
+            }
+            return _results.TakeFinal();
+        }
+
+        void Drain(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            while (_lanes.InFlight > 0) Handle(_lanes.Receive(), cancellationToken, onWait);
+        }
+
+        /// <summary>The gathered rows become a message: composed, then admitted and handed to a connection.</summary>
+        void Start(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             var batch = _batcher.Take();
             ComposedMessage composed;
@@ -111,21 +158,20 @@ namespace MailQuota.Core.Sending
             catch (InvalidRowException e)
             {
                 foreach (var row in batch) RowResults.Invalid(row.Result, e);
-                return batch.Select(r => r.Result).ToList();
+                Finish(batch);
+                return;
             }
-            while (true)
-            {
-                var content = Guard(batch, cancellationToken, onWait);
-                if (content?.Skipped == true)
-                {
-                    foreach (var row in batch) RowResults.Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
-                    break;
-                }
-                // A message admitted within the limits is checked again in the reservation's transaction:
-                // another process may have sent the same template in between. Then it is judged again.
-                if (Deliver(batch, composed, content?.Fingerprint, content?.Warning == null, cancellationToken, onWait)) break;
-            }
-            return batch.Select(r => r.Result).ToList();
+            // A pause after every -BatchSize messages counts the messages sent: those on their way are waited for.
+            if (_options.BatchSize != null) Drain(cancellationToken, onWait);
+            PauseBetweenBatches(batch[0], cancellationToken, onWait);
+            Send(new Delivery(batch, composed) { Attempt = 1 }, judgeContent: true, cancellationToken, onWait);
+        }
+
+        /// <summary>Reserves quota for the message (its content judged first when asked) and hands it to a connection; or finishes its rows.</summary>
+        void Send(Delivery delivery, bool judgeContent, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            if (Admit(delivery, judgeContent, cancellationToken, onWait)) Submit(delivery, cancellationToken, onWait);
+            else Finish(delivery.Batch);
         }
 
         /// <summary>
@@ -165,61 +211,143 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>
-        /// Reserve, send, record, and again as the reply says, up to the retry policy's attempts. False
-        /// when, in the reservation's transaction, the message turned out over a near-duplicate limit
-        /// (<paramref name="recheck"/>): nothing was reserved or sent, and the content is to be judged again.
+        /// Quota for the message's next attempt, its content judged first when asked (and again when,
+        /// in the reservation's transaction, it turned out over a near-duplicate limit: another process
+        /// sent the same template in between). False when the rows are done without it: skipped,
+        /// taken by another run, deferred or refused by the policy.
         /// </summary>
-        bool Deliver(List<PendingRow> batch, ComposedMessage composed, ContentFingerprint? fingerprint, bool recheck, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        bool Admit(Delivery delivery, bool judgeContent, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
-            var first = batch[0];
-            var rowKeys = batch.Select(r => r.Key).ToList();
-            var request = new ReservationRequest(_account, first.To.Address, composed.Envelope.Count)
+            while (true)
+            {
+                if (judgeContent)
+                {
+                    var content = Guard(delivery.Batch, cancellationToken, onWait);
+                    if (content?.Skipped == true)
+                    {
+                        foreach (var row in delivery.Batch) RowResults.Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
+                        return false;
+                    }
+                    delivery.Fingerprint = content?.Fingerprint;
+                    delivery.Recheck = content?.Warning == null;
+                    judgeContent = false;
+                }
+                if (delivery.FirstAttempt == default) delivery.FirstAttempt = _clock.UtcNow;
+                ReserveDecision decision;
+                try { decision = Reserve(Request(delivery), delivery.Batch[0], cancellationToken, onWait); }
+                catch (NearDuplicateRace)
+                {
+                    judgeContent = true;
+                    continue;
+                }
+                catch (CampaignRowTakenException e)
+                {
+                    // Only that row is another run's: the rest of a Bcc batch goes without it.
+                    var taken = delivery.Batch.First(r => r.Key == e.RowKey);
+                    RowResults.Taken(taken.Result, e.Message);
+                    taken.Entry.Final = true;
+                    delivery.Batch = delivery.Batch.Where(r => r != taken).ToList();
+                    if (delivery.Batch.Count == 0) return false;
+                    delivery.Composed = Compose(delivery.Batch);
+                    continue;
+                }
+                if (!decision.Granted)
+                {
+                    NotReserved(delivery.Batch, decision);
+                    return false;
+                }
+                foreach (var row in delivery.Batch)
+                {
+                    row.Result.Attempts = delivery.Attempt;
+                    if (decision.Warning != null) row.Result.Warning = decision.Warning;
+                }
+                delivery.ReservationId = decision.ReservationId;
+                delivery.PaceEpoch = _paceEpoch;
+                return true;
+            }
+        }
+
+        /// <summary>What the reservation records with the send: the campaign's rows, and the fingerprint (judged again in its transaction when admitted within the limits).</summary>
+        ReservationRequest Request(Delivery delivery)
+        {
+            var rowKeys = delivery.Batch.Select(r => r.Key).ToList();
+            var fingerprint = delivery.Fingerprint;
+            var recheck = delivery.Recheck;
+            var messageId = delivery.Composed.Message.MessageId;
+            return new ReservationRequest(_account, delivery.Batch[0].To.Address, delivery.Composed.Envelope.Count)
             {
                 Campaign = _options.Campaign,
-                MessageId = composed.Message.MessageId,
+                MessageId = messageId,
                 AlsoRecord = (id, at) =>
                 {
                     _campaignRows.Link(rowKeys, id);
                     if (fingerprint == null) return;
                     if (recheck && !_contentGuard!.StillAdmits(_account, fingerprint)) throw new NearDuplicateRace();
-                    _contentGuard!.Keep(id, _account, at, composed.Message.MessageId, fingerprint);
+                    _contentGuard!.Keep(id, _account, at, messageId, fingerprint);
                 },
             };
-            PauseBetweenBatches(first, cancellationToken, onWait);
-            var firstAttempt = _clock.UtcNow;
-            for (var attempt = 1; ; attempt++)
+        }
+
+        /// <summary>
+        /// Hands the reserved message to a free connection, taking in answered messages until one is
+        /// free. A message reserved before the server pushed back (a throttle, a used-up quota) is
+        /// released and reserved again under the new pace; one that cannot go (the run stopped, or a
+        /// failure ends it) is released: it was never handed over.
+        /// </summary>
+        void Submit(Delivery delivery, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            var handed = false;
+            try
             {
-                ReserveDecision decision;
-                try { decision = Reserve(request, first, cancellationToken, onWait); }
-                catch (NearDuplicateRace)
+                while (true)
                 {
-                    return false;
+                    while (!_lanes.HasRoom) Handle(_lanes.Receive(), cancellationToken, onWait);
+                    if (Stopped != null) return;
+                    if (delivery.PaceEpoch == _paceEpoch) break;
+                    Release(delivery);
+                    if (!Admit(delivery, false, cancellationToken, onWait))
+                    {
+                        Finish(delivery.Batch);
+                        return;
+                    }
                 }
-                catch (CampaignRowTakenException e)
-                {
-                    // Only that row is another run's: the rest of a Bcc batch goes without it.
-                    var taken = batch.First(r => r.Key == e.RowKey);
-                    RowResults.Taken(taken.Result, e.Message);
-                    var rest = batch.Where(r => r != taken).ToList();
-                    return rest.Count == 0 || Deliver(rest, Compose(rest), fingerprint, recheck, cancellationToken, onWait);
-                }
-                if (!decision.Granted)
-                {
-                    NotReserved(batch, decision);
-                    return true;
-                }
-                foreach (var row in batch)
-                {
-                    row.Result.Attempts = attempt;
-                    if (decision.Warning != null) row.Result.Warning = decision.Warning;
-                }
-                var id = decision.ReservationId!.Value;
-                var reply = _delivery.Transmit(id, composed, attempt, cancellationToken);
-                var verdict = ReplyClassifier.Classify(reply);
-                var refused = DeliveryAttempt.Refusals(batch, reply, verdict);
-                _delivery.Complete(id, refused, reply, verdict, attempt);
-                if (!Retry(batch, refused, reply, verdict, attempt, firstAttempt, cancellationToken, onWait)) return true;
+                _lanes.Hand(delivery, cancellationToken);
+                handed = true;
             }
+            finally
+            {
+                if (!handed && delivery.ReservationId != null) Release(delivery);
+            }
+        }
+
+        void Release(Delivery delivery)
+        {
+            _delivery.Release(delivery.ReservationId!.Value, delivery.Attempt);
+            delivery.ReservationId = null;
+        }
+
+        /// <summary>A message came back from its connection: record the attempt, act on the reply, send it again when the reply says so.</summary>
+        void Handle(Delivery delivery, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            var id = delivery.ReservationId!.Value;
+            delivery.ReservationId = null;
+            var reply = _delivery.Reply(id, delivery, _lanes.Open > 1);
+            if (ConnectionLimit.TooMany(reply)) _lanes.Retire(delivery.Lane);
+            var verdict = ReplyClassifier.Classify(reply);
+            var refused = DeliveryAttempt.Refusals(delivery.Batch, reply, verdict);
+            _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
+            if (Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
+            {
+                delivery.Attempt++;
+                Send(delivery, judgeContent: false, cancellationToken, onWait);
+                return;
+            }
+            Finish(delivery.Batch);
+        }
+
+        static void Finish(List<PendingRow> batch)
+        {
+            foreach (var row in batch) row.Entry.Final = true;
         }
 
         /// <summary>Another process sent the same content between the content check and the reservation: the reservation rolls back.</summary>
@@ -275,11 +403,13 @@ namespace MailQuota.Core.Sending
                     _pace.Recover(now);
                     return false;
                 case ReplyOutcome.Throttled:
+                    _paceEpoch++;
                     var cooldown = _pace.SlowDown(reply, attempt, now);
                     if (cooldown - firstAttempt <= _options.Retry.ThrottleBudget) return true;
                     RowResults.Defer(batch, cooldown, $"throttled {attempt} times, last: {reply}");
                     return false;
                 case ReplyOutcome.QuotaExhausted:
+                    _paceEpoch++;
                     RowResults.Defer(batch, _pace.Suspend(reply, verdict, now), $"the provider's quota is used up ({reply})");
                     return false;
                 case ReplyOutcome.Transient when reply.Ambiguous:
@@ -319,10 +449,25 @@ namespace MailQuota.Core.Sending
             RowResults.Defer(batch, decision.RetryAt!.Value, decision.Reason + longest);
         }
 
-        void WaitUntil(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait) =>
+        void WaitUntil(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            DrainBefore(until, cancellationToken, onWait);
             _clock.WaitUntil(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
+        }
 
-        void Tick(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait) =>
+        void Tick(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            DrainBefore(until, cancellationToken, onWait);
             _clock.Step(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
+        }
+
+        /// <summary>Nothing stays on its way while the run waits: the messages out are answered and recorded (and their rows written) first.</summary>
+        void DrainBefore(DateTimeOffset until, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            if (until > _clock.UtcNow) Drain(cancellationToken, onWait);
+        }
+
+        /// <summary>Stops the connections' threads; the transports are the caller's to dispose.</summary>
+        public void Dispose() => _lanes.Dispose();
     }
 }

@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+using MailQuota.Core.Content;
+using MailQuota.Core.Mail;
+using MailQuota.Core.Smtp;
+
+namespace MailQuota.Core.Sending
+{
+    /// <summary>One message on its way: its rows, the composed message, its reservation and attempts, and how its last transaction ended.</summary>
+    internal sealed class Delivery
+    {
+        public Delivery(List<PendingRow> batch, ComposedMessage composed)
+        {
+            Batch = batch;
+            Composed = composed;
+        }
+
+        public List<PendingRow> Batch { get; set; }
+        public ComposedMessage Composed { get; set; }
+
+        /// <summary>The content check's fingerprint, kept with the reservation (null without a content guard).</summary>
+        public ContentFingerprint? Fingerprint { get; set; }
+
+        /// <summary>The content was admitted within the limits: judged again in the reservation's transaction.</summary>
+        public bool Recheck { get; set; }
+
+        /// <summary>The reservation being used; null when there is none (not reserved yet, or completed).</summary>
+        public long? ReservationId { get; set; }
+
+        public int Attempt { get; set; }
+        public DateTimeOffset FirstAttempt { get; set; }
+
+        /// <summary>The run's pace when the message was reserved: a message reserved before the server pushed back is reserved again.</summary>
+        public int PaceEpoch { get; set; }
+
+        /// <summary>The connection it went out on (1-based).</summary>
+        public int Lane { get; set; }
+
+        /// <summary>The server's reply to the last transaction, or what was thrown instead.</summary>
+        public SmtpReply? Reply { get; set; }
+        public Exception? Error { get; set; }
+    }
+}
