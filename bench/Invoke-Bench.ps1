@@ -6,7 +6,10 @@ param(
     [int] $Messages = 2000,
     [int] $SendMailMessageCount = 200,
     [int] $MemoryRows = 1000000,
-    [int] $RealSeconds = 180
+    [int] $SendMemoryRows = 100000,
+    [int] $RealSeconds = 180,
+    [int] $LatencyMs = 25,
+    [int] $LatencyMessagesPerConnection = 40
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -46,13 +49,14 @@ function Get-PwshCommand {
 }
 
 Write-Host 'Building the benchmark tools'
-foreach ($p in 'SmtpSink', 'MailQuotaBench', 'ContentBench') {
+foreach ($p in 'SmtpSink', 'MailQuotaBench', 'ContentBench', 'DelayProxy') {
     & dotnet build (Join-Path $PSScriptRoot "$p/$p.csproj") -c Release --nologo -v quiet | Out-Null
     if ($LASTEXITCODE) { throw "building $p failed" }
 }
 $sinkDll = Join-Path $PSScriptRoot 'SmtpSink/bin/Release/net10.0/SmtpSink.dll'
 $benchDll = Join-Path $PSScriptRoot 'MailQuotaBench/bin/Release/net10.0/MailQuotaBench.dll'
 $contentDll = Join-Path $PSScriptRoot 'ContentBench/bin/Release/net10.0/ContentBench.dll'
+$proxyDll = Join-Path $PSScriptRoot 'DelayProxy/bin/Release/net10.0/DelayProxy.dll'
 
 $sink = Start-Tool $sinkDll @()
 $port = [int](($sink.StandardOutput.ReadLine() -split ' ')[1])
@@ -99,6 +103,42 @@ try {
     Add-Result 'Send-ThrottledMail from CSV vs Send-MailMessage loop (msg/s)' (Format-Runs $ours) (Format-Runs $smm '0.0') $r '>= 20' ($r -ge 20) (Get-Ratios $ours $smm)
     $r = Get-Median (Get-Ratios $sinkRates $ours)
     Add-Result 'Sink own rate while Send-ThrottledMail ran (msg/s; not the bottleneck)' (Format-Runs $sinkRates) (Format-Runs $ours) $r '>= 1 (informational)' ($r -ge 0.99) (Get-Ratios $sinkRates $ours)
+
+    # 1b. Send throughput at a real distance: bench/DelayProxy between the sender and the sink holds each
+    # chunk $LatencyMs ms each way, so one connection carries a few messages a second and more connections
+    # carry more. The same number of messages per connection in every case.
+    Write-Host "`n1b. Latency: $LatencyMs ms each way through bench/DelayProxy, $LatencyMessagesPerConnection messages per connection, $Runs runs"
+    $proxy = Start-Tool $proxyDll @("$port", "$LatencyMs")
+    $proxyPort = [int](($proxy.StandardOutput.ReadLine() -split ' ')[1])
+    $connections = 1, 2, 4, 8
+    $bare = @(); $module = @{}; foreach ($n in $connections) { $module[$n] = @() }
+    try {
+        for ($r = 1; $r -le $Runs; $r++) {
+            Reset-Sink
+            $p = Start-Tool $benchDll @('mailkit-loop', "$proxyPort", "$LatencyMessagesPerConnection", '5')
+            $bare += [double](($p.StandardOutput.ReadLine() -split ' ')[1]); $p.WaitForExit()
+            foreach ($n in $connections) {
+                $count = $LatencyMessagesPerConnection * $n
+                $rows = @(1..$count | ForEach-Object { [pscustomobject]@{ Email = "l$_@example.test"; Name = "Recipient $_"; Number = $_ } })
+                Reset-Sink
+                $t = Measure-Command {
+                    $rows | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $proxyPort -From 'latency@example.test' -Subject 'Notice {{Number}}' `
+                        -Body "Dear {{Name}},`nyour notice number {{Number}} is ready." -MaxPerMinute 1000000000 -MaxConnections $n -LedgerPath (Join-Path $work "latency-$n-$r.db") | Out-Null
+                }
+                $st = Get-SinkStats
+                if ($st.Messages -ne $count) { throw "the sink received $($st.Messages) of $count messages over $n connections" }
+                $module[$n] += $count / $t.TotalSeconds
+            }
+        }
+    }
+    finally { $proxy.StandardInput.Close(); $null = $proxy.WaitForExit(5000) }
+    $r = Get-Median (Get-Ratios $module[1] $bare)
+    Add-Result "At $LatencyMs ms each way, 1 connection: Send-ThrottledMail vs MailKit loop (msg/s)" (Format-Runs $module[1] '0.0') (Format-Runs $bare '0.0') $r '>= 0.9' ($r -ge 0.9) (Get-Ratios $module[1] $bare)
+    foreach ($n in 2, 4, 8) {
+        $target = if ($n -eq 8) { 6 } else { 0.75 * $n }
+        $r = Get-Median (Get-Ratios $module[$n] $module[1])
+        Add-Result "At $LatencyMs ms each way, -MaxConnections $n vs 1 connection (msg/s)" (Format-Runs $module[$n] '0.0') (Format-Runs $module[1] '0.0') $r ">= $target" ($r -ge $target) (Get-Ratios $module[$n] $module[1])
+    }
 
     # 2. Ledger reservations vs bare SQLite transactions on the same file system.
     Write-Host "`n2. Ledger reservations vs bare SQLite (synchronous=FULL, WAL), $Runs runs"
@@ -180,6 +220,18 @@ try {
     }
     $big = $peaks[$MemoryRows]; $small = $peaks[$MemoryRows / 10]
     Add-Result "Peak working set, -WhatIf over $MemoryRows rows (MB) vs $($MemoryRows / 10) rows" ('{0:0}' -f $big) ('{0:0}' -f $small) ($big / $small) '< 300 MB, ratio <= 1.2 (flat)' ($big -lt 300 -and $big / $small -le 1.2)
+
+    # A real send of many rows over 8 connections into the sink, in a fresh pwsh: what it keeps is bounded by the rows on their way.
+    Write-Host "   a real send of $SendMemoryRows rows over 8 connections"
+    Reset-Sink
+    $script = "Import-Module '$ModulePath'; 1..$SendMemoryRows | ForEach-Object { [pscustomobject]@{ To = `"s`$_@example.test`"; Name = `"User `$_`" } } | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $port -From 'memory@example.test' -Subject 'Hi {{Name}}' -Body 'x' -MaxPerMinute 1000000000 -MaxConnections 8 -LedgerPath '$work/memory.db' | Out-Null; Set-Content -Path '$work/peak.txt' -Value (Get-Process -Id `$PID).PeakWorkingSet64"
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded | Out-Null
+    if ($LASTEXITCODE) { throw "the send of $SendMemoryRows rows failed" }
+    $st = Get-SinkStats
+    if ($st.Messages -ne $SendMemoryRows) { throw "the sink received $($st.Messages) of $SendMemoryRows messages" }
+    $sendPeak = [double](Get-Content "$work/peak.txt") / 1MB
+    Add-Result "Peak working set, a real send of $SendMemoryRows rows over 8 connections (MB)" ('{0:0}' -f $sendPeak) '300 MB (limit)' (300 / $sendPeak) '< 300 MB' ($sendPeak -lt 300)
 }
 finally {
     $sink.StandardInput.WriteLine('quit'); $null = $sink.WaitForExit(5000)

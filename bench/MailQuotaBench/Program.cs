@@ -26,21 +26,21 @@ void Ready() { if (waitGo) { Console.WriteLine("ready"); Console.ReadLine(); } }
 
 switch (a[0])
 {
-    case "mailkit-loop": MailKitLoop(int.Parse(a[1]), int.Parse(a[2])); break;
+    case "mailkit-loop": MailKitLoop(int.Parse(a[1]), int.Parse(a[2]), a.Length > 3 ? int.Parse(a[3]) : 200); break;
     case "reserve": Reserve(a[1], int.Parse(a[2])); break;
     case "bare-sqlite": BareSqlite(a[1], int.Parse(a[2])); break;
     case "fidelity": Fidelity(); break;
     case "send-profile": SendProfile(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
-    default: Console.Error.WriteLine("cases: mailkit-loop PORT N | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
+    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
 }
 
 // The limit: a plain MailKit loop on one connection, messages like the module composes.
-void MailKitLoop(int port, int count)
+void MailKitLoop(int port, int count, int warmUp)
 {
     using var client = new SmtpClient();
     client.Connect("127.0.0.1", port, SecureSocketOptions.None);
     Ready();
-    for (var i = 0; i < 200; i++) client.Send(Compose(-i)); // warm-up, as the cmdlet gets one
+    for (var i = 0; i < warmUp; i++) client.Send(Compose(-i)); // warm-up, as the cmdlet gets one
     var watch = Stopwatch.StartNew();
     for (var i = 0; i < count; i++) client.Send(Compose(i));
     watch.Stop();
@@ -57,13 +57,16 @@ void SendProfile(int port, int count, string folder)
     var template = new MessageTemplate(new MailboxAddress("Bench", "bench@example.test"), "Notice {{Number}}", "Dear {{Name}},\nyour notice number {{Number}} is ready.", null);
     MailRow Row(int i) => new MailRow(i, $"r{i}@example.test", $"Recipient {i}", new Dictionary<string, string?> { ["Name"] = $"Recipient {i}", ["Number"] = $"{i}" });
     var policy = new QuotaPolicy { MessagesPerMinute = 1_000_000_000 };
-    double Rate(Action<int> send)
+    double Rate(Action<int> send, Action? finish = null)
     {
         for (var i = 1; i <= 200; i++) send(-i); // warm-up
+        finish?.Invoke();
         var watch = Stopwatch.StartNew();
         for (var i = 1; i <= count; i++) send(i);
+        finish?.Invoke();
         return count / watch.Elapsed.TotalSeconds;
     }
+    void Sent(IReadOnlyList<SendResult> results) { if (results.Any(r => r.Status != RowStatus.Sent)) throw new InvalidOperationException("not sent: " + results.First(r => r.Status != RowStatus.Sent).Reply); }
     using (var transport = new MailKitTransport(smtp))
     {
         var composer = new MessageComposer(template);
@@ -75,16 +78,16 @@ void SendProfile(int port, int count, string folder)
         using var ledger = Ledger(name);
         using var transport = new MailKitTransport(smtp);
         var options = new SendOptions { Campaign = "profile-" + name };
-        var session = new SendSession("bench@example.test", policy, template, ledger, ledger, ledger, transport, SystemClock.Instance, options,
+        using var session = new SendSession("bench@example.test", policy, template, ledger, ledger, ledger, transport, SystemClock.Instance, options,
             guard ? new ContentGuard(ledger, SystemClock.Instance, policy, DuplicateAction.Wait) : null);
-        Console.WriteLine($"{name} {Rate(i => { if (session.Add(Row(i < 0 ? 1_000_000 - i : i), default)[0].Status != RowStatus.Sent) throw new InvalidOperationException("not sent"); }):0.0}");
+        Console.WriteLine($"{name} {Rate(i => Sent(session.Add(Row(i < 0 ? 1_000_000 - i : i), default)), () => Sent(session.Flush(default))):0.0}");
     }
     Session("session-noguard", guard: false);
     Session("session", guard: true);
     using (var ledger = Ledger("run"))
     {
         using var run = SendRun.Create(new SendRequest(template, smtp) { Limits = policy, Campaign = "profile-run" }, ledger, SystemClock.Instance);
-        Console.WriteLine($"run {Rate(i => { if (run.Add(Row(i < 0 ? 1_000_000 - i : i), default)[0].Status != RowStatus.Sent) throw new InvalidOperationException("not sent"); }):0.0}");
+        Console.WriteLine($"run {Rate(i => Sent(run.Add(Row(i < 0 ? 1_000_000 - i : i), default)), () => Sent(run.Flush(default))):0.0}");
     }
 }
 
