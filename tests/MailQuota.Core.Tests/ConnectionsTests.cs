@@ -165,8 +165,13 @@ namespace MailQuota.Core.Tests
                 foreach (var i in Enumerable.Range(1, 4)) session.Add(Row(i), default);
                 session.Flush(default);
             });
+            var finished = session.TakeFinished();
             session.Dispose();
 
+            // Row 1, answered before the failure (or while the run ended), still comes out; row 2 failed and
+            // ends the output there.
+            Assert.Equal(RowStatus.Sent, Assert.Single(finished).Status);
+            Assert.Equal(1, finished[0].Row);
             // What went (row 1, and row 3 when connection 1 was free before the failure came back) is recorded
             // Sent; row 2 never left and is released, as is a row reserved meanwhile; nothing is left in flight.
             var log = _ledger.ReadSendLog(new Monitoring.SendLogQuery()).ToList();

@@ -138,10 +138,21 @@ namespace MailQuota.Core.Sending
             }
             catch
             {
-                while (_lanes.InFlight > 0) _delivery.Settle(_lanes.Receive());
+                while (_lanes.InFlight > 0) Settle(_lanes.Receive());
                 throw;
             }
             return _results.TakeFinal();
+        }
+
+        /// <summary>A message answered while the run is ending: recorded; its rows final when the server took it (the caller writes them before the failure).</summary>
+        void Settle(Delivery delivery)
+        {
+            _delivery.Settle(delivery);
+            if (!(delivery.Reply is SmtpReply reply)) return;
+            var verdict = ReplyClassifier.Classify(reply);
+            if (verdict.Outcome != ReplyOutcome.Success) return;
+            Delivered(delivery.Batch, DeliveryAttempt.Refusals(delivery.Batch, reply, verdict), reply, _clock.UtcNow);
+            Finish(delivery.Batch);
         }
 
         void Drain(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
@@ -394,12 +405,7 @@ namespace MailQuota.Core.Sending
             switch (verdict.Outcome)
             {
                 case ReplyOutcome.Success:
-                    _sentMessages++;
-                    foreach (var row in batch)
-                    {
-                        if (refused.TryGetValue(row, out var own)) RowResults.Finish(row, RowStatus.Failed, own.ToString());
-                        else { RowResults.Finish(row, RowStatus.Sent, reply.ToString()); row.Result.SentAt = now; }
-                    }
+                    Delivered(batch, refused, reply, now);
                     _pace.Recover(now);
                     return false;
                 case ReplyOutcome.Throttled:
@@ -435,6 +441,17 @@ namespace MailQuota.Core.Sending
                     foreach (var row in batch)
                         RowResults.Finish(row, RowStatus.Failed, (refused.TryGetValue(row, out var own2) ? own2 : reply) + suffix);
                     return false;
+            }
+        }
+
+        /// <summary>The server took the message: its rows are sent, but those whose recipient it refused for good.</summary>
+        void Delivered(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, DateTimeOffset now)
+        {
+            _sentMessages++;
+            foreach (var row in batch)
+            {
+                if (refused.TryGetValue(row, out var own)) RowResults.Finish(row, RowStatus.Failed, own.ToString());
+                else { RowResults.Finish(row, RowStatus.Sent, reply.ToString()); row.Result.SentAt = now; }
             }
         }
 
