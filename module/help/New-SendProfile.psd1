@@ -17,6 +17,7 @@ New-SendProfile saves a profile of your own in your profile file (per user; -Pro
         Port                    = 'The SMTP port.'
         SecureSocketOptions     = 'Auto, SslOnConnect, StartTls or None.'
         Name                    = 'The profile''s name.'
+        CountsPer               = 'Whom the provider counts its quota against: Login (the user a run signs in as with -Credential or OAuth 2.0, whatever -From says; Exchange Online, Google Workspace and Amazon SES count this way) or Sender (each From address; the default).'
         Description             = 'What the profile is for and where its numbers come from.'
         Source                  = 'Where the limits were read (a URL or document).'
         CheckedOn               = 'When the limits were last checked against the source.'

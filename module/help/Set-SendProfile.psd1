@@ -17,6 +17,7 @@ Set-SendProfile changes the values given on one of your own profiles and keeps e
         Port                    = 'The SMTP port.'
         SecureSocketOptions     = 'Auto, SslOnConnect, StartTls or None.'
         Name                    = 'The profile to change.'
+        CountsPer               = 'Whom the provider counts its quota against: Login (the user a run signs in as with -Credential or OAuth 2.0, whatever -From says; Exchange Online, Google Workspace and Amazon SES count this way) or Sender (each From address; the default).'
         Description             = 'What the profile is for and where its numbers come from.'
         Source                  = 'Where the limits were read (a URL or document).'
         CheckedOn               = 'When the limits were last checked against the source.'

@@ -31,6 +31,9 @@ namespace MailQuotaPS
         /// <summary>The provider's time zone, a Windows id ('China Standard Time') or an IANA id ('Asia/Shanghai').</summary>
         [Parameter] public string? ResetTimeZone { get; set; }
 
+        /// <summary>Whom the provider counts its quota against: Login (the user a run signs in as, whatever -From says) or Sender (each -From address).</summary>
+        [Parameter] public CountedPer? CountsPer { get; set; }
+
         [Parameter] public string? Description { get; set; }
         [Parameter] public string? Source { get; set; }
         [Parameter] public DateTime? CheckedOn { get; set; }
@@ -83,6 +86,7 @@ namespace MailQuotaPS
                 ResetTimeZone = ResetTimeZone,
             });
             if (WindowKind == QuotaWindowKind.Rolling && ResetTimeZone == null) profile.Policy.ResetTimeZone = null;
+            if (CountsPer is CountedPer countedPer) profile.CountsPer = countedPer;
             if (Description != null) profile.Description = Description;
             if (Source != null) profile.Source = Source;
             if (CheckedOn is DateTime checkedOn) profile.CheckedOn = checkedOn;

@@ -213,10 +213,21 @@ namespace MailQuotaPS
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
             _sender = from;
-            _account = MailAddressRule.AccountKey(Account, from);
+            _settings = ResolveSettings();
+            _account = SendingAccount.Key(Account, from, Login(), CountsPer());
             _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
             _summary = new SendSummary(_account, _campaign);
-            _settings = ResolveSettings();
+        }
+
+        /// <summary>The user name the run signs in as: the sending mailbox with the profile's OAuth 2.0 sign-in, else the credential's.</summary>
+        string? Login() => SignsInWithOAuth(out _) ? _sender : Credential?.UserName;
+
+        CountedPer CountsPer() => _settings.Profile?.CountsPer ?? CountedPer.Sender;
+
+        bool SignsInWithOAuth(out SignInSettings signIn)
+        {
+            signIn = _settings.Profile?.SignIn!;
+            return signIn != null && signIn.Method != SignInMethod.None;
         }
 
         /// <summary>The profile's server, port and TLS with every explicitly given value on top (a bad profile name stops the run before any row).</summary>
@@ -363,6 +374,8 @@ namespace MailQuotaPS
             var request = new SendRequest(_template, SmtpSettings())
             {
                 Account = Account,
+                Login = Login(),
+                CountedPer = CountsPer(),
                 Campaign = _campaign,
                 Limits = new QuotaPolicy
                 {
@@ -419,7 +432,7 @@ namespace MailQuotaPS
         /// <summary>The profile's OAuth 2.0 sign-in for the sending mailbox (the From address), or null to sign in with -Credential.</summary>
         ISmtpAuthenticator? OAuth()
         {
-            if (!(_settings.Profile?.SignIn is SignInSettings signIn) || signIn.Method == SignInMethod.None) return null;
+            if (!SignsInWithOAuth(out var signIn)) return null;
             try
             {
                 // MSAL asks for the device code on a worker thread: the host's UI, not the pipeline, shows it.
