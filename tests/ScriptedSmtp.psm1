@@ -14,13 +14,15 @@ function Get-ScriptedSmtpServerPath {
 function Start-ScriptedSmtp {
     [CmdletBinding()]
     # -OAuthRefusal: an SMTP server offering AUTH XOAUTH2 that refuses every token with this reply.
-    param([string[]] $Rule = @(), [string] $OAuthRefusal)
+    # -Faults 'drop=0.02,lose=0.02,throttle=0.01,close=0.01' with -Seed: seeded random faults (a soak run).
+    param([string[]] $Rule = @(), [string] $OAuthRefusal, [string] $Faults, [int] $Seed)
     $port = Get-FreeTcpPort
     $log = Join-Path ([IO.Path]::GetTempPath()) "scripted-smtp-$([guid]::NewGuid().ToString('N')).jsonl"
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in @((Get-ScriptedSmtpServerPath), '--port', $port, '--log', $log)) { $info.ArgumentList.Add("$a") }
     foreach ($r in $Rule) { $info.ArgumentList.Add('--rule'); $info.ArgumentList.Add($r) }
     if ($OAuthRefusal) { $info.ArgumentList.Add('--oauth-refusal'); $info.ArgumentList.Add($OAuthRefusal) }
+    if ($Faults) { foreach ($a in '--faults', $Faults, '--seed', $Seed) { $info.ArgumentList.Add("$a") } }
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
@@ -34,21 +36,25 @@ function Start-ScriptedSmtp {
     [pscustomobject]@{ Process = $process; Port = $port; Log = $log }
 }
 
+# Stops the server; with random faults it outputs the line counting them ("faults drop=N lose=N …").
 function Stop-ScriptedSmtp {
     param([Parameter(Mandatory)] $Server)
     $Server.Process.StandardInput.Close()   # it exits when its input closes
+    $rest = $Server.Process.StandardOutput.ReadToEndAsync()
     if (-not $Server.Process.WaitForExit(10000)) { $Server.Process.Kill() }
+    if ($rest.Wait(5000)) { $rest.Result -split "`n" | Where-Object { $_ -like 'faults *' } | ForEach-Object { $_.Trim() } }
     Remove-Item $Server.Log -ErrorAction SilentlyContinue
 }
 
-# Every message the server accepted: From, To (the envelope recipients) and the parsed message.
+# Every message the server took: From, To (the envelope recipients), ReplyLost (taken, then the
+# connection went before the reply) and the parsed message.
 function Get-ScriptedSmtpMessage {
     param([Parameter(Mandatory)] $Server)
     if (-not (Test-Path $Server.Log)) { return }
     foreach ($line in [IO.File]::ReadAllLines($Server.Log)) {
         $entry = $line | ConvertFrom-Json
         $stream = [IO.MemoryStream]::new([Text.Encoding]::UTF8.GetBytes($entry.raw))
-        [pscustomobject]@{ From = $entry.from; To = @($entry.to); Message = [MimeKit.MimeMessage]::Load($stream) }
+        [pscustomobject]@{ From = $entry.from; To = @($entry.to); ReplyLost = [bool]$entry.replyLost; Message = [MimeKit.MimeMessage]::Load($stream) }
     }
 }
 

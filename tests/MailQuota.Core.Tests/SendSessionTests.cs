@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using MailQuota.Core.Mail;
@@ -22,8 +23,10 @@ namespace MailQuota.Core.Tests
         public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
             Sent.Add((_clock.UtcNow, message, recipients));
+            DataGoAhead?.Invoke();   // as a server's 354 (the scripted replies are given after the data)
             return Answer(message);
         }
+        public event Action? DataGoAhead;
         public void Dispose() { }
     }
 
@@ -300,6 +303,61 @@ namespace MailQuota.Core.Tests
             Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }
     
+        [Fact]
+        public void From_the_go_ahead_until_the_reply_is_recorded_the_send_is_unknown()
+        {
+            var session = Session(new QuotaPolicy(), new SendOptions { Campaign = "c" });
+            SendStatus? whileSending = null;
+            _transport.Answer = _ => { whileSending = _ledger.FindRow("c", "g@example.test")!.Status; return new SmtpReply(true, 250, "2.0.0 Ok"); };
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(1, "g@example.test")).Status);
+            Assert.Equal(SendStatus.Unknown, whileSending);   // a process killed now leaves it Unknown: it may have been taken
+            Assert.Equal(SendStatus.Sent, _ledger.FindRow("c", "g@example.test")!.Status);
+        }
+
+        [Fact]
+        public void A_row_whose_process_died_before_the_go_ahead_is_sent_again_by_a_plain_rerun_and_one_that_died_after_it_is_not()
+        {
+            if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX)) return;   // the host's start time is not read there
+            var at = _clock.UtcNow;
+            long Reserve(string row)
+            {
+                using var tx = _ledger.BeginReservation("hr@example.test");
+                var id = tx.Insert(new ReservationRequest("hr@example.test", row) { Campaign = "c" }, at);
+                _ledger.LinkRows("c", new[] { row }, id, retryUnknown: false);
+                tx.Commit();
+                return id;
+            }
+            var before = Reserve("before@example.test");   // killed before the server's go-ahead: InFlight
+            var after = Reserve("after@example.test");     // killed after it: marked Unknown at the go-ahead
+            _ledger.Complete(after, SendStatus.Unknown, at, "handed to the server; the run ended before its reply was recorded", 1);
+            var alive = Reserve("alive@example.test");     // still being sent by a process that runs
+            using var running = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            using var killed = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            SetOwner(before, killed); SetOwner(after, killed); SetOwner(alive, running);
+            killed.Kill();
+            killed.WaitForExit();
+            try
+            {
+                var rerun = Session(new QuotaPolicy(), new SendOptions { Campaign = "c" });   // no RetryUnknown
+                Assert.Equal(RowStatus.Sent, rerun.SendOne(Row(1, "before@example.test")).Status);
+                Assert.Equal(RowStatus.Unknown, rerun.SendOne(Row(2, "after@example.test")).Status);
+                Assert.Equal(RowStatus.Unknown, rerun.SendOne(Row(3, "alive@example.test")).Status);
+                Assert.Equal(new[] { "before@example.test" }, _transport.Sent.SelectMany(s => s.Recipients).Select(r => r.Address));
+            }
+            finally { running.Kill(); }
+        }
+
+        void SetOwner(long sendId, Process process)
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "UPDATE sends SET owner = $o WHERE id = $id";
+            cmd.Parameters.AddWithValue("$o", $"{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}");
+            cmd.Parameters.AddWithValue("$id", sendId);
+            cmd.ExecuteNonQuery();
+        }
+
         [Fact]
         public void Overlapping_runs_of_one_campaign_never_both_send_a_row()
         {

@@ -36,6 +36,11 @@ namespace MailQuota.Core.Sending
         /// </summary>
         public SmtpReply Transmit(long id, ComposedMessage composed, int attempt, CancellationToken cancellationToken)
         {
+            // From the server's go-ahead on, it may take the message: the send is Unknown until its reply
+            // is recorded. A process killed before that leaves it InFlight, so a rerun knows it was never
+            // handed over and sends it again; killed after, it stays Unknown and is never sent twice.
+            void HandingOver() => _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "handed to the server; the run ended before its reply was recorded", attempt);
+            _transport.DataGoAhead += HandingOver;
             try
             {
                 var reply = _transport.Send(composed.Message, _sender, composed.Envelope, cancellationToken);
@@ -59,6 +64,10 @@ namespace MailQuota.Core.Sending
                 _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, attempt);
                 if (SmtpUnreachableException.Describes(e)) throw new SmtpUnreachableException(e);
                 throw;
+            }
+            finally
+            {
+                _transport.DataGoAhead -= HandingOver;
             }
         }
 
