@@ -95,12 +95,15 @@ function Invoke-SendingProcess([int] $KillAfter, [int] $Delay) {
 $runs = 0
 $killsDone = 0
 $done = $false
-$spacing = [Math]::Max(2, [int](2 * $Rows / ($Kills + 1)))
+$settled = 0   # rows Sent or Unknown after the last run
 while (-not $done) {
     if (++$runs -gt $MaxRuns) { throw "The campaign was not done after $MaxRuns runs." }
-    $kill = $killsDone -lt $Kills
-    $run = if ($kill) { Invoke-SendingProcess -KillAfter $random.Next(1, $spacing) -Delay $random.Next(0, 25) } else { Invoke-SendingProcess }
+    $killsLeft = $Kills - $killsDone
+    # spread the kills over the rows still to send, so each lands before the campaign is done
+    $spacing = [Math]::Max(2, [int](2 * ($Rows - $settled) / ($killsLeft + 1)))
+    $run = if ($killsLeft -gt 0) { Invoke-SendingProcess -KillAfter $random.Next(1, $spacing) -Delay $random.Next(0, 25) } else { Invoke-SendingProcess }
     if ($run.Killed) { $killsDone++ }
+    $settled = @($run.Statuses.Values | Where-Object { $_ -in 'Sent', 'Skipped', 'Unknown' }).Count
     $counts = ($run.Statuses.Values | Group-Object | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', '
     Write-Host ("run {0,2}: {1}{2}" -f $runs, $(if ($run.Killed) { 'killed; ' } else { "exit $($run.ExitCode); " }), $counts)
     $done = -not $run.Killed -and $run.Statuses.Count -eq $Rows -and
@@ -120,8 +123,13 @@ foreach ($line in [IO.File]::ReadAllLines($server.Log)) {
 }
 $faultCounts = Stop-ScriptedSmtp $server
 
-$last = @{}   # recipient -> the row's last status in the ledger (its latest send)
-Get-SendLog -LedgerPath $ledger -Campaign soak | Sort-Object Id | ForEach-Object { $last[$_.Recipient.ToLowerInvariant()] = "$($_.Status)" }
+$last = @{}        # recipient -> the row's last status in the ledger (its latest send)
+$abandoned = @{}   # recipients with a send left InFlight: its process was killed before the go-ahead
+Get-SendLog -LedgerPath $ledger -Campaign soak | Sort-Object Id | ForEach-Object {
+    $key = $_.Recipient.ToLowerInvariant()
+    if ($last.ContainsKey($key) -and $last[$key] -eq 'InFlight') { $abandoned[$key] = $true }
+    $last[$key] = "$($_.Status)"
+}
 
 $once = 0; $twice = 0; $lost = 0; $unknown = 0; $unknownReplyLost = 0; $unknownKilled = 0; $misrecorded = 0
 foreach ($address in $addresses) {
@@ -139,7 +147,7 @@ $unexplained = $unknown - $unknownReplyLost - [Math]::Min($unknownKilled, $kills
 
 Write-Host ''
 Write-Host "Soak seed ${Seed}: $Rows rows, $killsDone kills, $runs runs, server $faultCounts, $([int]$started.Elapsed.TotalSeconds) s"
-Write-Host "rows $Rows, delivered once $once, delivered twice $twice, lost $lost, Unknown $unknown (reply really lost $unknownReplyLost, killed after handover $unknownKilled), unexplained Unknown $unexplained, delivered but not recorded Sent $misrecorded"
+Write-Host "rows $Rows, delivered once $once, delivered twice $twice, lost $lost, Unknown $unknown (reply really lost $unknownReplyLost, killed after handover $unknownKilled), unexplained Unknown $unexplained, delivered but not recorded Sent $misrecorded; killed before the go-ahead and sent again $($abandoned.Count)"
 Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
 if ($twice -or $lost -or $unexplained -or $misrecorded -or $once -ne $Rows) {
     Write-Host 'SOAK FAILED'
