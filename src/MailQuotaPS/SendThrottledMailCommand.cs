@@ -152,7 +152,7 @@ namespace MailQuotaPS
         [ValidateNotNullOrEmpty]
         public string? CampaignId { get; set; }
 
-        /// <summary>Send again rows whose earlier message has an unknown outcome (the process died or the connection broke during it).</summary>
+        /// <summary>Send again rows whose earlier message has an unknown outcome (the process died, or the connection broke, after the server said go ahead with the data). Rows a killed process never handed over are sent again without it.</summary>
         [Parameter]
         public SwitchParameter RetryUnknown { get; set; }
 
