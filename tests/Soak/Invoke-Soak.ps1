@@ -7,7 +7,9 @@
     messages and loses their reply, throttles (454) and refuses with 421 and a hang-up, at random
     from -Seed. Real pwsh processes send the campaign (a CSV of -Rows rows, one SQLite ledger) with
     Send-ThrottledMail; the first -Kills of them are killed with SIGKILL at random moments (also from
-    -Seed), after which the same command is run again, without -RetryUnknown, until every row is
+    -Seed: some a few milliseconds after the process reported a row, some the moment the server
+    took a message, before the process could record its reply), after which the same command is
+    run again, without -RetryUnknown, until every row is
     Sent or Unknown. A row Unknown in the ledger was handed over (the end of its data was sent) and
     its outcome never learnt: its reply was lost, or its process was killed after the handover.
     Retrying those would deliver them twice, so the rerun never does.
@@ -63,9 +65,23 @@ $exe = (Get-Process -Id $PID).Path
 $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
 $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($send))
 
-# Runs the sending process; with $KillAfter, kills it (SIGKILL) $Delay ms after that many new sends
-# (rows skipped as sent before do not count). Returns the statuses it reported and whether it was killed.
-function Invoke-SendingProcess([int] $KillAfter, [int] $Delay) {
+# How many messages the server has taken so far (lines of its record), read as the record grows.
+$record = [IO.FileStream]::new($server.Log, 'OpenOrCreate', 'Read', 'ReadWrite, Delete')
+$script:taken = 0
+function Get-TakenCount {
+    $buffer = [byte[]]::new(65536)
+    while (($n = $record.Read($buffer, 0, $buffer.Length)) -gt 0) {
+        $script:taken += [Text.Encoding]::UTF8.GetString($buffer, 0, $n).Split("`n").Count - 1
+    }
+    $script:taken
+}
+
+# Runs the sending process. With $KillAfter it is killed (SIGKILL on Linux and macOS): in 'results'
+# mode $Delay ms after it reported that many new sends (rows skipped as sent before do not count),
+# a random moment in the life of a later message; in 'taken' mode as soon as the server has taken
+# that many more messages, most often before the process recorded the reply: a kill after the
+# handover. Returns the statuses it reported and whether it was killed.
+function Invoke-SendingProcess([int] $KillAfter, [int] $Delay, [string] $Mode) {
     $info = [Diagnostics.ProcessStartInfo]::new($exe)
     foreach ($a in @($prefix) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardOutput = $true
@@ -74,19 +90,29 @@ function Invoke-SendingProcess([int] $KillAfter, [int] $Delay) {
     $process = [Diagnostics.Process]::Start($info)
     $null = $process.StandardError.ReadToEndAsync()
     $statuses = @{}
-    $sent = 0
     $killed = $false
-    while ($null -ne ($line = $process.StandardOutput.ReadLine())) {
-        if ($line -notmatch '^result (\S+) (\S+)$') { continue }
-        $statuses[$Matches[1]] = $Matches[2]
-        if ($Matches[2] -ne 'Skipped') { $sent++ }
-        if ($KillAfter -gt 0 -and $sent -ge $KillAfter) {
-            [Threading.Thread]::Sleep($Delay)
-            $process.Kill()   # SIGKILL on Linux and macOS
-            $killed = $true
-            break
+    if ($KillAfter -gt 0 -and $Mode -eq 'taken') {
+        $output = $process.StandardOutput.ReadToEndAsync()
+        $target = (Get-TakenCount) + $KillAfter
+        while (-not $process.HasExited) {
+            if ((Get-TakenCount) -ge $target) { $process.Kill(); $killed = $true; break }
+            [Threading.Thread]::Sleep(1)   # polls the record: the kill's moment, not a synchronisation
+        }
+        $lines = $output.Result -split "`n"
+    }
+    else {
+        $sent = 0
+        $lines = while ($null -ne ($line = $process.StandardOutput.ReadLine())) {
+            $line
+            if ($KillAfter -gt 0 -and $line -match '^result \S+ (\S+)$' -and $Matches[1] -ne 'Skipped' -and ++$sent -ge $KillAfter) {
+                [Threading.Thread]::Sleep($Delay)
+                $process.Kill()
+                $killed = $true
+                break
+            }
         }
     }
+    foreach ($line in $lines) { if ($line -match '^result (\S+) (\S+)') { $statuses[$Matches[1]] = $Matches[2] } }
     $process.WaitForExit()
     [pscustomobject]@{ Statuses = $statuses; Killed = $killed; ExitCode = $process.ExitCode }
 }
@@ -101,7 +127,9 @@ while (-not $done) {
     $killsLeft = $Kills - $killsDone
     # spread the kills over the rows still to send, so each lands before the campaign is done
     $spacing = [Math]::Max(2, [int](2 * ($Rows - $settled) / ($killsLeft + 1)))
-    $run = if ($killsLeft -gt 0) { Invoke-SendingProcess -KillAfter $random.Next(1, $spacing) -Delay $random.Next(0, 25) } else { Invoke-SendingProcess }
+    $run = if ($killsLeft -gt 0) {
+        Invoke-SendingProcess -KillAfter $random.Next(1, $spacing) -Delay $random.Next(0, 25) -Mode @('results', 'taken')[$random.Next(2)]
+    } else { Invoke-SendingProcess }
     if ($run.Killed) { $killsDone++ }
     $settled = @($run.Statuses.Values | Where-Object { $_ -in 'Sent', 'Skipped', 'Unknown' }).Count
     $counts = ($run.Statuses.Values | Group-Object | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', '
@@ -121,6 +149,7 @@ foreach ($line in [IO.File]::ReadAllLines($server.Log)) {
         if ($entry.replyLost) { $replyLost[$key] = $true }
     }
 }
+$record.Dispose()
 $faultCounts = Stop-ScriptedSmtp $server
 
 $last = @{}        # recipient -> the row's last status in the ledger (its latest send)
