@@ -8,8 +8,9 @@ namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>
     /// Which process made a reservation ("host|pid|start in Unix ms"), kept with it, so that a rerun
-    /// with -RetryUnknown takes over a row left in flight only when the process that sent it is gone
-    /// (a pid alone may have been reused: the start time tells).
+    /// takes over a row left in flight only when the process that sent it is gone (a pid alone may
+    /// have been reused: the start time tells), and without -RetryUnknown only when it died while the
+    /// host ran on (<see cref="DiedWithoutRestart"/>).
     /// </summary>
     internal static class ProcessIdentity
     {
