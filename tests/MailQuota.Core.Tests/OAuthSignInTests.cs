@@ -60,7 +60,7 @@ namespace MailQuota.Core.Tests
             user == Account && _endpoint.Check(token) == null ? null : "535 5.7.3 Authentication unsuccessful [oauth.test]";
 
         EntraApp Entra(string? tenant = null, string? clientId = null) =>
-            new EntraApp(tenant ?? _endpoint.Tenant, clientId ?? _endpoint.ClientId) { InstanceDiscovery = false, HttpClientFactory = new LoopbackMsalHttp(_endpoint.Address) };
+            new EntraApp(tenant ?? _endpoint.Tenant, clientId ?? _endpoint.ClientId) { InstanceDiscovery = false, HttpClientFactory = TestSignInEndpoint.MsalHttp(_endpoint.Address) };
 
         static SecureString Secure(string text)
         {

@@ -15,7 +15,7 @@ using SignInWorker;
 // when the sign-in fails.
 var secret = new SecureString();
 foreach (var c in Console.ReadLine() ?? "") secret.AppendChar(c);
-var entra = new EntraApp(args[1], args[2]) { InstanceDiscovery = false, HttpClientFactory = new LoopbackMsalHttp(new Uri(args[0])) };
+var entra = new EntraApp(args[1], args[2]) { InstanceDiscovery = false, HttpClientFactory = TestSignInEndpoint.MsalHttp(new Uri(args[0])) };
 var asUser = args.Length > 7 && args[7] == "user";
 var cache = TokenCacheFile.Open((asUser ? "entra-user-" : "entra-app-") + args[2], args[3] == "-" ? null : args[3], out var unavailable);
 if (cache == null) { Console.WriteLine("error " + unavailable); return 2; }

@@ -9,27 +9,50 @@ using Microsoft.Identity.Client.Extensions.Msal;
 namespace MailQuota.Core.Auth
 {
     /// <summary>
-    /// Keeps MSAL's tokens between runs (so a second process signs in without asking again) in the
-    /// platform's protected store: a DPAPI-encrypted file on Windows, the Keychain on macOS, the
+    /// Keeps tokens between runs (so a second process signs in without asking again): MSAL's token
+    /// cache, or Google's tokens for a user (<see cref="GoogleTokenStore"/>), in the platform's protected store: a DPAPI-encrypted file on Windows, the Keychain on macOS, the
     /// Secret Service keyring (libsecret) on Linux. Where there is none (a headless Linux box) it
     /// writes tokens in clear only to a file the user names, readable by the user alone.
     /// </summary>
     public sealed class TokenCacheFile
     {
         const string Product = "MailQuotaPS";
-        readonly Action<ITokenCache> _attach;
+        readonly Func<byte[]> _read;
+        readonly Action<byte[]> _write;
+        readonly Action<ITokenCache>? _attach;
 
-        TokenCacheFile(string where, Action<ITokenCache> attach)
+        /// <param name="attach">How MSAL's cache is kept there; null: loaded with <paramref name="read"/> before each use and saved with <paramref name="write"/> after each change.</param>
+        TokenCacheFile(string where, Func<byte[]> read, Action<byte[]> write, Action<ITokenCache>? attach = null)
         {
             Where = where;
+            _read = read;
+            _write = write;
             _attach = attach;
         }
 
         /// <summary>Where the tokens are kept, for the log.</summary>
         public string Where { get; }
 
+        /// <summary>What is kept (empty when nothing is yet).</summary>
+        public byte[] Read() => _read();
+
+        /// <summary>Replaces what is kept.</summary>
+        public void Write(byte[] data) => _write(data);
+
         /// <summary>Loads the cache before MSAL reads it and saves it after MSAL changes it.</summary>
-        public void Attach(ITokenCache cache) => _attach(cache);
+        public void Attach(ITokenCache cache)
+        {
+            if (_attach != null)
+            {
+                _attach(cache);
+                return;
+            }
+            cache.SetBeforeAccess(args => args.TokenCache.DeserializeMsalV3(Read()));
+            cache.SetAfterAccess(args =>
+            {
+                if (args.HasStateChanged) Write(args.TokenCache.SerializeMsalV3());
+            });
+        }
 
         public static string DefaultFolder() =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), Product);
@@ -57,7 +80,8 @@ namespace MailQuota.Core.Auth
                 var where = isWindows ? $"the DPAPI-encrypted file {path}"
                     : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "the macOS Keychain"
                     : "the Secret Service keyring (libsecret)";
-                return new TokenCacheFile(where, helper.RegisterCache);
+                var storage = Microsoft.Identity.Client.Extensions.Msal.Storage.Create(properties);
+                return new TokenCacheFile(where, storage.ReadData, storage.WriteData, helper.RegisterCache);
             }
             catch (Exception e) when (e is MsalCachePersistenceException || e is DllNotFoundException || e is TypeInitializationException || e is EntryPointNotFoundException)
             {
@@ -71,23 +95,17 @@ namespace MailQuota.Core.Auth
         {
             var folder = Path.GetDirectoryName(path);
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-            return new TokenCacheFile($"the file {path} (readable by you only, not encrypted)", cache =>
-            {
-                cache.SetBeforeAccess(args =>
+            return new TokenCacheFile($"the file {path} (readable by you only, not encrypted)",
+                () => File.Exists(path) ? File.ReadAllBytes(path) : new byte[0],
+                data =>
                 {
-                    if (File.Exists(path)) args.TokenCache.DeserializeMsalV3(File.ReadAllBytes(path));
-                });
-                cache.SetAfterAccess(args =>
-                {
-                    if (!args.HasStateChanged) return;
                     var temp = path + ".tmp";
                     File.WriteAllBytes(temp, new byte[0]);
                     OwnerOnly(temp);
-                    File.WriteAllBytes(temp, args.TokenCache.SerializeMsalV3());
+                    File.WriteAllBytes(temp, data);
                     if (File.Exists(path)) File.Replace(temp, path, null);
                     else File.Move(temp, path);
                 });
-            });
         }
 
         static void OwnerOnly(string path)
