@@ -14,24 +14,35 @@ function Get-ScriptedSmtpServerPath {
 function Start-ScriptedSmtp {
     [CmdletBinding()]
     # -OAuthRefusal: an SMTP server offering AUTH XOAUTH2 that refuses every token with this reply.
-    param([string[]] $Rule = @(), [string] $OAuthRefusal)
+    # -OAuthUser with -ClientSecret: an SMTP server offering AUTH XOAUTH2 that accepts this user's tokens
+    # from its own loopback token endpoint (TokenEndpoint, EntraTenant, EntraClientId, GoogleClientId).
+    param([string[]] $Rule = @(), [string] $OAuthRefusal, [string] $OAuthUser, [securestring] $ClientSecret)
     $port = Get-FreeTcpPort
     $log = Join-Path ([IO.Path]::GetTempPath()) "scripted-smtp-$([guid]::NewGuid().ToString('N')).jsonl"
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in @((Get-ScriptedSmtpServerPath), '--port', $port, '--log', $log)) { $info.ArgumentList.Add("$a") }
     foreach ($r in $Rule) { $info.ArgumentList.Add('--rule'); $info.ArgumentList.Add($r) }
     if ($OAuthRefusal) { $info.ArgumentList.Add('--oauth-refusal'); $info.ArgumentList.Add($OAuthRefusal) }
+    if ($OAuthUser) { $info.ArgumentList.Add('--oauth-user'); $info.ArgumentList.Add($OAuthUser) }
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($info)
-    # It prints its rules, then "listening PORT" once connections get through.
+    if ($OAuthUser) { $process.StandardInput.WriteLine([Net.NetworkCredential]::new('', $ClientSecret).Password) }
+    # It prints its rules (or its token endpoint), then "listening PORT" once connections get through.
+    $server = [ordered]@{ Process = $process; Port = $port; Log = $log }
     while ($true) {
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { throw "The scripted SMTP server exited at start (exit code $($process.ExitCode))." }
         if ($line -eq "listening $port") { break }
+        $word = $line.Split(' ')
+        switch ($word[0]) {
+            'token-endpoint' { $server.TokenEndpoint = $word[1] }
+            'entra' { $server.EntraTenant = $word[1]; $server.EntraClientId = $word[2] }
+            'google' { $server.GoogleClientId = $word[1] }
+        }
     }
-    [pscustomobject]@{ Process = $process; Port = $port; Log = $log }
+    [pscustomobject]$server
 }
 
 function Stop-ScriptedSmtp {
@@ -52,4 +63,12 @@ function Get-ScriptedSmtpMessage {
     }
 }
 
-Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Get-ScriptedSmtpMessage
+# The OAuth server's state (-OAuthUser): Requests to its token endpoint, every access token (Tokens)
+# and RefreshTokens it issued, and the messages Received with the token each came with.
+function Get-ScriptedOAuthState {
+    param([Parameter(Mandatory)] $Server)
+    $Server.Process.StandardInput.WriteLine('state')
+    $Server.Process.StandardOutput.ReadLine() | ConvertFrom-Json
+}
+
+Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Get-ScriptedSmtpMessage, Get-ScriptedOAuthState
