@@ -584,6 +584,22 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_Google_user_token_the_server_refuses_is_renewed_once_from_the_refresh_token_and_the_run_goes_on()
+        {
+            var (source, _, _) = GoogleUser(null);
+            string? first = null;
+            // The first access token is refused (e.g. revoked on Google's side before it ran out); later ones are good.
+            _server.Validate = (user, token) => (first ??= token) == token ? "535 5.7.8 Username and Password not accepted." : TokenCheck(user, token);
+
+            var results = Run(SignIn(source), Rows(3));
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(new[] { $"auth {Account} 535 5.7.8 Username and Password not accepted.", $"auth {Account} ok" }, _server.Log);
+            Assert.Equal(new[] { $"google authorize {Account}", $"google authorization_code {Account}", $"google refresh_token {Account}" }, _endpoint.Requests);
+            Assert.All(_server.Received, m => Assert.NotEqual(first, m.Token));
+        }
+
+        [Fact]
         public void A_Google_sign_in_revoked_mid_run_stops_with_OAuthSignInExpired_and_after_a_new_browser_sign_in_only_the_rest_is_sent()
         {
             var cache = Path.Combine(_file.Folder, "google-tokens.bin");

@@ -31,6 +31,8 @@ Describe 'Profiles that sign in with OAuth 2.0' {
         "$($errs[0])" | Should -Match 'needs -TenantId and -ClientId'
         New-SendProfile -Name Both -SignIn EntraUser -TenantId $Tenant -ClientId $ClientId -CertificateThumbprint 'AB' -ProfilePath $path -ErrorVariable errs2 -ErrorAction SilentlyContinue
         "$($errs2[0])" | Should -Match 'device code, not a certificate'
+        New-SendProfile -Name NoClient -Provider GoogleWorkspace -SignIn GoogleUser -ProfilePath $path -ErrorVariable errs4 -ErrorAction SilentlyContinue
+        "$($errs4[0])" | Should -Match 'a Google user needs -ClientId'
         Set-SendProfile ExchangeOnline -TenantId $Tenant -ProfilePath $path -ErrorVariable errs3 -ErrorAction SilentlyContinue
         $errs3[0].FullyQualifiedErrorId | Should -BeLike 'BuiltInProfileReadOnly,*'
     }

@@ -69,7 +69,7 @@ namespace MailQuota.Core.Auth
                 case SignInMethod.GoogleUser:
                     if (string.IsNullOrWhiteSpace(ClientId)) return "signing in as a Google user needs -ClientId (the OAuth client of type Desktop app)";
                     return TenantId != null || CertificateThumbprint != null || CertificatePath != null || ServiceAccountKeyPath != null
-                        ? "a Google user signs in with -ClientId alone (its secret at run time): drop -TenantId, the certificate and -ServiceAccountKeyPath"
+                        ? "a Google user signs in with -ClientId alone (its secret at run time), without -TenantId, a certificate or -ServiceAccountKeyPath (Set-SendProfile -SignIn None clears them first)"
                         : null;
                 default:
                     return null;
