@@ -58,9 +58,11 @@ namespace MailQuota.Core.Auth
                 : NewtonsoftJsonSerializer.Instance.Deserialize<Dictionary<string, string>>(Encoding.UTF8.GetString(data));
         }
 
+        /// <summary>Another process may keep other users' tokens under the same OAuth client: read, change and write under the file's lock.</summary>
         void Change(Action<Dictionary<string, string>> change)
         {
             lock (_lock)
+            using (_file?.Lock())
             {
                 var entries = Load();
                 change(entries);

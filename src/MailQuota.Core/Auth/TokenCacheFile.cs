@@ -19,14 +19,17 @@ namespace MailQuota.Core.Auth
         const string Product = "MailQuotaPS";
         readonly Func<byte[]> _read;
         readonly Action<byte[]> _write;
+        readonly Func<IDisposable> _lock;
         readonly Action<ITokenCache>? _attach;
 
+        /// <param name="lockFile">Held by one process at a time (<see cref="Lock"/>).</param>
         /// <param name="attach">How MSAL's cache is kept there; null: loaded with <paramref name="read"/> before each use and saved with <paramref name="write"/> after each change.</param>
-        TokenCacheFile(string where, Func<byte[]> read, Action<byte[]> write, Action<ITokenCache>? attach = null)
+        TokenCacheFile(string where, Func<byte[]> read, Action<byte[]> write, Func<IDisposable> lockFile, Action<ITokenCache>? attach = null)
         {
             Where = where;
             _read = read;
             _write = write;
+            _lock = lockFile;
             _attach = attach;
         }
 
@@ -38,6 +41,9 @@ namespace MailQuota.Core.Auth
 
         /// <summary>Replaces what is kept.</summary>
         public void Write(byte[] data) => _write(data);
+
+        /// <summary>Keeps other processes out until disposed, for a read, change and write as one.</summary>
+        public IDisposable Lock() => _lock();
 
         /// <summary>Loads the cache before MSAL reads it and saves it after MSAL changes it.</summary>
         public void Attach(ITokenCache cache)
@@ -81,7 +87,7 @@ namespace MailQuota.Core.Auth
                     : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "the macOS Keychain"
                     : "the Secret Service keyring (libsecret)";
                 var storage = Microsoft.Identity.Client.Extensions.Msal.Storage.Create(properties);
-                return new TokenCacheFile(where, storage.ReadData, storage.WriteData, helper.RegisterCache);
+                return new TokenCacheFile(where, storage.ReadData, storage.WriteData, () => LockFile(path), helper.RegisterCache);
             }
             catch (Exception e) when (e is MsalCachePersistenceException || e is DllNotFoundException || e is TypeInitializationException || e is EntryPointNotFoundException)
             {
@@ -105,7 +111,15 @@ namespace MailQuota.Core.Auth
                     File.WriteAllBytes(temp, data);
                     if (File.Exists(path)) File.Replace(temp, path, null);
                     else File.Move(temp, path);
-                });
+                },
+                () => LockFile(path));
+        }
+
+        /// <summary>A lock file beside the cache (or where it would be: the keyring and the Keychain have no file).</summary>
+        static IDisposable LockFile(string path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return new CrossPlatLock(path + ".lockfile");
         }
 
         static void OwnerOnly(string path)
