@@ -15,7 +15,9 @@ function Start-ScriptedSmtp {
     [CmdletBinding()]
     # -OAuthRefusal: an SMTP server offering AUTH XOAUTH2 that refuses every token with this reply.
     # -Faults 'drop=0.02,lose=0.02,throttle=0.01,close=0.01' with -Seed: seeded random faults (a soak run).
-    param([string[]] $Rule = @(), [string] $OAuthRefusal, [string] $Faults, [int] $Seed)
+    # -OAuthUser with -ClientSecret: an SMTP server offering AUTH XOAUTH2 that accepts this user's tokens
+    # from its own loopback token endpoint (TokenEndpoint, EntraTenant, EntraClientId, GoogleClientId).
+    param([string[]] $Rule = @(), [string] $OAuthRefusal, [string] $Faults, [int] $Seed, [string] $OAuthUser, [securestring] $ClientSecret)
     $port = Get-FreeTcpPort
     $log = Join-Path ([IO.Path]::GetTempPath()) "scripted-smtp-$([guid]::NewGuid().ToString('N')).jsonl"
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
@@ -23,17 +25,26 @@ function Start-ScriptedSmtp {
     foreach ($r in $Rule) { $info.ArgumentList.Add('--rule'); $info.ArgumentList.Add($r) }
     if ($OAuthRefusal) { $info.ArgumentList.Add('--oauth-refusal'); $info.ArgumentList.Add($OAuthRefusal) }
     if ($Faults) { foreach ($a in '--faults', $Faults, '--seed', $Seed) { $info.ArgumentList.Add("$a") } }
+    if ($OAuthUser) { $info.ArgumentList.Add('--oauth-user'); $info.ArgumentList.Add($OAuthUser) }
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($info)
-    # It prints its rules, then "listening PORT" once connections get through.
+    if ($OAuthUser) { $process.StandardInput.WriteLine([Net.NetworkCredential]::new('', $ClientSecret).Password) }
+    # It prints its rules (or its token endpoint), then "listening PORT" once connections get through.
+    $server = [ordered]@{ Process = $process; Port = $port; Log = $log }
     while ($true) {
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { throw "The scripted SMTP server exited at start (exit code $($process.ExitCode))." }
         if ($line -eq "listening $port") { break }
+        $word = $line.Split(' ')
+        switch ($word[0]) {
+            'token-endpoint' { $server.TokenEndpoint = $word[1] }
+            'entra' { $server.EntraTenant = $word[1]; $server.EntraClientId = $word[2] }
+            'google' { $server.GoogleClientId = $word[1] }
+        }
     }
-    [pscustomobject]@{ Process = $process; Port = $port; Log = $log }
+    [pscustomobject]$server
 }
 
 # Stops the server; with random faults it outputs the line counting them ("faults drop=N lose=N …").
@@ -58,4 +69,12 @@ function Get-ScriptedSmtpMessage {
     }
 }
 
-Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Get-ScriptedSmtpMessage
+# The OAuth server's state (-OAuthUser): Requests to its token endpoint, every access token (Tokens)
+# and RefreshTokens it issued, and the messages Received with the token each came with.
+function Get-ScriptedOAuthState {
+    param([Parameter(Mandatory)] $Server)
+    $Server.Process.StandardInput.WriteLine('state')
+    $Server.Process.StandardOutput.ReadLine() | ConvertFrom-Json
+}
+
+Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Get-ScriptedSmtpMessage, Get-ScriptedOAuthState

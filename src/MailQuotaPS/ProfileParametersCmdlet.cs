@@ -41,13 +41,13 @@ namespace MailQuotaPS
         /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
         [Parameter] public string? ProfilePath { get; set; }
 
-        /// <summary>How the profile signs in: EntraApp, EntraUser, GoogleServiceAccount, or None (a password); inferred from the values below when omitted.</summary>
+        /// <summary>How the profile signs in: EntraApp, EntraUser, GoogleServiceAccount, GoogleUser, or None (a password); inferred from the values below when omitted.</summary>
         [Parameter] public SignInMethod? SignIn { get; set; }
 
         /// <summary>Microsoft Entra ID: the directory (tenant) id, or a domain such as contoso.onmicrosoft.com.</summary>
         [Parameter] public string? TenantId { get; set; }
 
-        /// <summary>Microsoft Entra ID: the app registration's application (client) id.</summary>
+        /// <summary>Microsoft Entra ID: the app registration's application (client) id; Google user: the OAuth client id (Desktop app).</summary>
         [Parameter] public string? ClientId { get; set; }
 
         /// <summary>Entra app-only: the thumbprint of the app's certificate in Cert:\CurrentUser\My or Cert:\LocalMachine\My.</summary>

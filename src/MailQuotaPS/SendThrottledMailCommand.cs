@@ -69,7 +69,7 @@ namespace MailQuotaPS
         [Parameter]
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
 
-        /// <summary>The client secret of the profile's Entra app (app-only sign-in without a certificate).</summary>
+        /// <summary>The client secret of the profile's Entra app (app-only sign-in without a certificate) or Google OAuth client (GoogleUser).</summary>
         [Parameter]
         public System.Security.SecureString? ClientSecret { get; set; }
 
@@ -80,6 +80,10 @@ namespace MailQuotaPS
         /// <summary>A profile that signs in as a user (EntraUser): when no saved sign-in works, show a device code to sign in with.</summary>
         [Parameter]
         public SwitchParameter DeviceCode { get; set; }
+
+        /// <summary>A profile that signs in as a Google user (GoogleUser): when no saved sign-in works, show an address to open in a browser, which returns to a loopback address on this computer.</summary>
+        [Parameter]
+        public SwitchParameter BrowserSignIn { get; set; }
 
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerMinute { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerHour { get; set; }
@@ -435,8 +439,8 @@ namespace MailQuotaPS
             if (!SignsInWithOAuth(out var signIn)) return null;
             try
             {
-                // MSAL asks for the device code on a worker thread: the host's UI, not the pipeline, shows it.
-                var prompt = DeviceCode ? Host.UI.WriteWarningLine : (Action<string>?)null;
+                // MSAL and Google ask on a worker thread: the host's UI, not the pipeline, shows the device code or the address.
+                var prompt = DeviceCode || BrowserSignIn ? Host.UI.WriteWarningLine : (Action<string>?)null;
                 var source = TokenSources.Create(signIn, _sender, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose, prompt);
                 WriteVerbose($"Signs in as {_sender} with {source.Description}.");
                 return new OAuthSignIn(_sender, source, SystemClock.Instance) { OnToken = WriteVerbose };
