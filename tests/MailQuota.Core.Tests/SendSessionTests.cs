@@ -6,7 +6,8 @@ using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 using MailQuota.Core.Time;
 using MimeKit;
 
@@ -27,21 +28,22 @@ namespace MailQuota.Core.Tests
         public void Dispose() { }
     }
 
-    public sealed class SendSessionTests : IDisposable
+    public abstract class SendSessionTests : IDisposable
     {
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock();
         readonly RecordingTransport _transport;
         static readonly MessageTemplate Template = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "Hi {{Name}}", "Body for {{Name}}", null);
 
-        public SendSessionTests()
+        protected SendSessionTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _transport = new RecordingTransport(_clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
         SendSession Session(QuotaPolicy policy, SendOptions? options = null) =>
             new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options);
@@ -49,7 +51,7 @@ namespace MailQuota.Core.Tests
         static MailRow Row(int n, string? address, string? name = "N") =>
             new MailRow(n, address, name, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Name"] = name });
 
-        [Fact]
+        [SkippableFact]
         public void Waits_on_the_injected_clock_when_the_minute_is_full_and_reports_the_wait()
         {
             var session = Session(new QuotaPolicy { MessagesPerMinute = 5 });
@@ -66,7 +68,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromMinutes(2) + 2 * new SendOptions().DeliveryMargin, _clock.Slept);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Invalid_rows_use_no_quota_and_the_run_goes_on()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 });
@@ -78,7 +80,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddHours(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_same_address_twice_in_a_run_is_sent_once()
         {
             var session = Session(new QuotaPolicy());
@@ -88,7 +90,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_refusal_is_recorded_as_failed_with_the_reply()
         {
             _transport.Answer = _ => new SmtpReply(false, 550, "5.1.1 user unknown");
@@ -98,7 +100,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, result.Attempts);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Cancelling_a_wait_stops_without_reserving()
         {
             var session = Session(new QuotaPolicy { MessagesPerDay = 1 });
@@ -108,7 +110,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Preview_composes_without_touching_ledger_or_server()
         {
             var preview = SendSession.Preview(Template, "hr@example.test", Row(1, "p@example.test", "Pat"));
@@ -117,7 +119,7 @@ namespace MailQuota.Core.Tests
             Assert.Empty(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_policy_is_remembered_for_the_account_and_explicit_values_override_it()
         {
             var first = AccountPolicy.Resolve(_ledger, "acct", new QuotaPolicy { MessagesPerMinute = 7, MessagesPerDay = 70 }, _clock.UtcNow, out var s1);
@@ -135,7 +137,7 @@ namespace MailQuota.Core.Tests
 
         static MailRow Plain(int n) => new MailRow(n, $"p{n}@example.test", null, MailRow.NoFields);
 
-        [Fact]
+        [SkippableFact]
         public void A_quota_wait_longer_than_MaxWait_defers_the_row_with_the_reason_and_the_time_it_can_go()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 }, new SendOptions { MaxWait = TimeSpan.FromMinutes(10) });
@@ -152,7 +154,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(2, _transport.Sent.Count);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_wait_within_MaxWait_is_waited_out()
         {
             var session = Session(new QuotaPolicy { MinInterval = TimeSpan.FromMinutes(2) }, new SendOptions { MaxWait = TimeSpan.FromMinutes(5) });
@@ -161,7 +163,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromMinutes(2), _clock.Slept);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_temporary_failure_is_retried_with_backoff_and_gives_up_after_the_last_attempt()
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 451, "4.3.0 local error"), new SmtpReply(true, 250, "ok") });
@@ -179,7 +181,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("after 5 attempts", failed.Reply);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
         {
             _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data, handedOver: true);
@@ -188,7 +190,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_connection_lost_before_the_message_is_a_safe_retry_that_uses_no_quota()
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Recipient), new SmtpReply(true, 250, "ok") });
@@ -198,7 +200,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_rerun_of_the_campaign_skips_sent_rows_and_reports_rows_left_in_flight_as_unknown()
         {
             var options = new SendOptions { Campaign = "payroll-2026-11" };
@@ -229,7 +231,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Sent, Session(new QuotaPolicy(), new SendOptions { Campaign = "other" }).SendOne(Row(1, "sent@example.test"), default).Status);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Batches_of_messages_are_separated_by_the_batch_delay()
         {
             var session = Session(new QuotaPolicy(), new SendOptions { BatchSize = 3, BatchDelay = TimeSpan.FromSeconds(30) });
@@ -240,7 +242,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("after a batch of 3 messages", waits[0].Reason);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Several_rows_per_message_refuse_merge_fields_and_more_rows_than_the_policy_allows()
         {
             var merge = Assert.Throws<ArgumentException>(() => Session(new QuotaPolicy(), new SendOptions { RecipientsPerMessage = 10 }));
@@ -251,7 +253,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("maximum of 50", tooMany.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_Bcc_batch_waits_for_the_end_of_the_input_when_it_is_not_full()
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
@@ -266,7 +268,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(session.Add(Plain(5), default).Concat(session.Flush(default)));
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_account_refused_at_MAIL_FROM_stops_the_run()
         {
             _transport.Answer = _ => new SmtpReply(false, 553, "5.1.8 sender address rejected", SmtpStage.Sender);
@@ -276,7 +278,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, session.Stopped.Row);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Persistent_throttling_defers_the_row_once_the_throttle_budget_is_spent_and_the_next_session_starts_slow()
         {
             _transport.Answer = _ => new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded");
@@ -300,7 +302,7 @@ namespace MailQuota.Core.Tests
             Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }
     
-        [Fact]
+        [SkippableFact]
         public void Overlapping_runs_of_one_campaign_never_both_send_a_row()
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
@@ -324,4 +326,9 @@ namespace MailQuota.Core.Tests
             Assert.True(summary.Incomplete);                              // a row left to another run is not done by this one
         }
     }
+
+    public sealed class SqliteSendSessionTests : SendSessionTests { public SqliteSendSessionTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresSendSessionTests : SendSessionTests { public PostgresSendSessionTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

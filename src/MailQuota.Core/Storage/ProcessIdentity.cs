@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace MailQuota.Core.Storage.Sqlite
+namespace MailQuota.Core.Storage
 {
     /// <summary>
     /// Which process made a reservation ("host|pid|start in Unix ms"), kept with it, so that a rerun
