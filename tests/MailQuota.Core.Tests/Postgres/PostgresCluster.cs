@@ -104,7 +104,7 @@ namespace MailQuota.Core.Tests.Postgres
 
         static string? FindBin()
         {
-            if (Environment.GetEnvironmentVariable("MAILQUOTAPS_PG_BIN") is string bin && File.Exists(Path.Combine(bin, "initdb"))) return bin;
+            if (Environment.GetEnvironmentVariable("MAILQUOTAPS_PG_BIN") is string bin && bin.Length > 0) return File.Exists(Path.Combine(bin, "initdb")) ? bin : null;
             const string root = "/usr/lib/postgresql";
             if (!Directory.Exists(root)) return null;
             return Directory.GetDirectories(root)
