@@ -285,7 +285,9 @@ namespace MailQuotaPS
             catch (LedgerUnavailableException e)
             {
                 WriteSummary();
-                ThrowTerminatingError(LedgerError(e));
+                var record = LedgerError(e);
+                record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = $"Row {_row} was stopped and the rows after it were not sent; once the ledger can be used again, run the same command again (campaign {_campaign}): rows already sent are skipped." };
+                ThrowTerminatingError(record);
                 return;
             }
             catch (UnencryptedAuthenticationException e)
