@@ -50,7 +50,7 @@ namespace MailQuotaPS
         }
 
         /// <summary>LedgerBusy, LedgerUnreadable or LedgerUnavailable, naming the ledger's path or server.</summary>
-        protected static ErrorRecord LedgerError(LedgerUnavailableException e) =>
+        protected internal static ErrorRecord LedgerError(LedgerUnavailableException e) =>
             new ErrorRecord(e, e.ErrorId, e.ErrorId == "LedgerBusy" ? ErrorCategory.ResourceBusy
                 : e.ErrorId == "LedgerUnavailable" ? ErrorCategory.ConnectionError : ErrorCategory.InvalidData, e.Path);
     }

@@ -96,4 +96,23 @@ Describe 'The cmdlets on a PostgreSQL ledger' {
         $err.Exception.Message | Should -Match 'password authentication failed'
         { Get-SendLog -LedgerPath "$asSecret;Password=$password" -ErrorAction Stop } | Should -Throw -ErrorId 'LedgerConnectionInvalid,MailQuotaPS.GetSendLogCommand'
     }
+
+    It 'Copy-SendLedger moves a file''s history: the windows used still count, and a second copy adds nothing' {
+        $file = New-TestLedgerPath
+        $rows = 1..3 | ForEach-Object { "moved$_@contoso.test" }
+        $rows | Send-ThrottledMail @Send -LedgerPath $file -Subject 'S' -Body 'B' -MaxPerMinute 4 -Campaign 'move' | Out-Null
+        Copy-SendLedger -From $file -To $Ledger -WhatIf
+        @(Get-SendLog -LedgerPath $Ledger).Count | Should -Be 0
+        $first = Copy-SendLedger -From $file -To $Ledger
+        $first.Sends | Should -Be 3
+        $first.CampaignRows | Should -Be 3
+        (Copy-SendLedger -From $file -To $Ledger).Sends | Should -Be 0
+        (Get-SendLog -LedgerPath $Ledger).Recipient | Should -Be $rows
+        # The campaign's rerun on the database skips the copied rows, and the minute has one message left.
+        $again = @($rows + 'new@contoso.test' + 'later@contoso.test' | Send-ThrottledMail @Send -Subject 'S' -Body 'B' -MaxPerMinute 4 -Campaign 'move' -MaxWait 00:00:00 -ErrorAction SilentlyContinue)
+        @($again | Where-Object Status -EQ Skipped).Count | Should -Be 3
+        @($again | Where-Object Status -EQ Sent).Recipient | Should -Be 'new@contoso.test'
+        @($again | Where-Object Status -EQ Deferred).Recipient | Should -Be 'later@contoso.test'
+        { Copy-SendLedger -From $Ledger -To $file -ErrorAction Stop } | Should -Throw -ErrorId 'LedgerCopyDirection,MailQuotaPS.CopySendLedgerCommand'
+    }
 }

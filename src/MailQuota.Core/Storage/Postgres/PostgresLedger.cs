@@ -46,6 +46,9 @@ namespace MailQuota.Core.Storage.Postgres
 
         public override string Location => _db.Location;
 
+        /// <summary>The connection, for a copy of a whole ledger into this one (LedgerCopy).</summary>
+        internal PostgresDatabase Database => _db;
+
         /// <summary>The schema version this module reads and writes.</summary>
         public static int SchemaVersion => PostgresSchema.Current;
 

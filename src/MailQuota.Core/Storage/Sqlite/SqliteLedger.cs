@@ -43,6 +43,9 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public string Path => _db.Path;
 
+        /// <summary>The connection, for a copy of the whole ledger (LedgerCopy).</summary>
+        internal SqliteDatabase Database => _db;
+
         public override string Location => _db.Path;
 
         /// <summary>One host, one clock: the host's.</summary>
