@@ -17,6 +17,7 @@ namespace MailQuota.Core.Storage
         void Commit();
         void Rollback();
         WindowUse UseSince(string account, DateTimeOffset since);
+        IReadOnlyList<WindowUse> UseSince(string account, IReadOnlyList<DateTimeOffset> sinces);
         IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max);
         DateTimeOffset? LastReservationAt(string account);
         long Insert(ReservationRequest request, DateTimeOffset at);
@@ -118,6 +119,7 @@ namespace MailQuota.Core.Storage
             }
 
             public WindowUse UseSince(DateTimeOffset since) => _sends.UseSince(_account, since);
+            public IReadOnlyList<WindowUse> UseSince(IReadOnlyList<DateTimeOffset> sinces) => _sends.UseSince(_account, sinces);
             public IReadOnlyList<ReservationPoint> ReservationsSince(DateTimeOffset since, int max) => _sends.ReservationsSince(_account, since, max);
             public DateTimeOffset? LastReservationAt() => _sends.LastReservationAt(_account);
             public long Insert(ReservationRequest request, DateTimeOffset at) => _sends.Insert(request, at);

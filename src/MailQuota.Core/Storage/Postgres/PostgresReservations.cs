@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using MailQuota.Core.Quota;
 using static MailQuota.Core.Storage.Postgres.PostgresDatabase;
 
@@ -42,15 +43,20 @@ namespace MailQuota.Core.Storage.Postgres
         /// Use of a window in a few index seeks: the latest totals minus the totals of the last row at
         /// or before <paramref name="since"/>, less the (rare) released rows in between.
         /// </summary>
-        public WindowUse UseSince(string account, DateTimeOffset since) => _db.Query(@"
+        public WindowUse UseSince(string account, DateTimeOffset since) => UseSince(account, new[] { since })[0];
+
+        /// <summary>Several windows in one statement (one round trip): the latest totals once, then per window its start's totals and released rows.</summary>
+        public IReadOnlyList<WindowUse> UseSince(string account, IReadOnlyList<DateTimeOffset> sinces) => _db.Query(@"
+WITH latest AS (SELECT cum_messages, cum_recipients FROM sends WHERE account=@a ORDER BY cum_messages DESC LIMIT 1)
 SELECT
-  (COALESCE((SELECT cum_messages FROM sends WHERE account=@a ORDER BY cum_messages DESC LIMIT 1), 0)
-    - COALESCE((SELECT cum_messages FROM sends WHERE account=@a AND reserved_at<=@since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
-    - (SELECT COUNT(*) FROM sends WHERE account=@a AND status='Released' AND reserved_at>@since))::int,
-  (COALESCE((SELECT cum_recipients FROM sends WHERE account=@a ORDER BY cum_messages DESC LIMIT 1), 0)
-    - COALESCE((SELECT cum_recipients FROM sends WHERE account=@a AND reserved_at<=@since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
-    - COALESCE((SELECT SUM(recipients) FROM sends WHERE account=@a AND status='Released' AND reserved_at>@since), 0))::int",
-            r => new WindowUse(r.GetInt32(0), r.GetInt32(1)), P("a", account), P("since", since.ToUnixTimeMilliseconds()))[0];
+  (COALESCE((SELECT cum_messages FROM latest), 0)
+    - COALESCE((SELECT cum_messages FROM sends WHERE account=@a AND reserved_at<=w.since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+    - (SELECT COUNT(*) FROM sends WHERE account=@a AND status='Released' AND reserved_at>w.since))::int,
+  (COALESCE((SELECT cum_recipients FROM latest), 0)
+    - COALESCE((SELECT cum_recipients FROM sends WHERE account=@a AND reserved_at<=w.since ORDER BY reserved_at DESC, cum_messages DESC LIMIT 1), 0)
+    - COALESCE((SELECT SUM(recipients) FROM sends WHERE account=@a AND status='Released' AND reserved_at>w.since), 0))::int
+FROM unnest(@sinces) WITH ORDINALITY AS w(since, n) ORDER BY w.n",
+            r => new WindowUse(r.GetInt32(0), r.GetInt32(1)), P("a", account), P("sinces", sinces.Select(s => s.ToUnixTimeMilliseconds()).ToArray()));
 
         public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max) => _db.Query(
             "SELECT reserved_at, recipients FROM sends WHERE account=@a AND reserved_at>@since AND status<>'Released' ORDER BY reserved_at LIMIT @max",

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Storage.Sqlite
@@ -61,6 +62,10 @@ SELECT
             reader.Read();
             return new WindowUse(reader.GetInt32(0), (int)reader.GetDouble(1));
         }
+
+        /// <summary>Each window in turn: reads of a file cost no round trip.</summary>
+        public IReadOnlyList<WindowUse> UseSince(string account, IReadOnlyList<DateTimeOffset> sinces) =>
+            sinces.Select(since => UseSince(account, since)).ToList();
 
         public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max)
         {
