@@ -72,9 +72,10 @@ namespace MailQuota.Core.Storage.Postgres
         /// <summary>
         /// Opens a transaction and takes the advisory lock of <paramref name="key"/> for its length
         /// (waiting at most the lock timeout: LedgerBusy; cancellable); returns the server's clock
-        /// read once the lock is held.
+        /// read once the lock is held, and the value of <paramref name="alsoSelect"/> (an SQL
+        /// expression that may use @key), read under the lock in the same round trip.
         /// </summary>
-        public DateTimeOffset BeginLocked(int space, string key)
+        public (DateTimeOffset Now, object? Also) BeginLocked(int space, string key, string alsoSelect = "NULL")
         {
             if (_transaction != null) throw new InvalidOperationException("a ledger transaction is already open on this connection");
             Guard(() => { _transaction = _connection.BeginTransaction(); return 0; });
@@ -82,13 +83,13 @@ namespace MailQuota.Core.Storage.Postgres
             {
                 return Guard(() =>
                 {
-                    using var cmd = Command("SELECT pg_advisory_xact_lock(@space, hashtext(@key)); SELECT " + ServerMs,
+                    using var cmd = Command("SELECT pg_advisory_xact_lock(@space, hashtext(@key)); SELECT " + ServerMs + ", " + alsoSelect,
                         P("space", space), P("key", key));
                     using var cancel = _cancel.Register(cmd.Cancel);
                     using var reader = cmd.ExecuteReader();
                     reader.NextResult();
                     reader.Read();
-                    return DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0));
+                    return (DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.IsDBNull(1) ? null : reader.GetValue(1));
                 });
             }
             catch

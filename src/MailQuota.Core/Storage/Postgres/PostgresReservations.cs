@@ -25,9 +25,16 @@ namespace MailQuota.Core.Storage.Postgres
         /// <summary>Called with the server's time of every reservation, so the run's clock follows the server's.</summary>
         public Action<DateTimeOffset>? ServerTimeSeen { get; set; }
 
+        /// <summary>The account's last reservation, read with the lock that keeps it the last until the transaction ends.</summary>
+        DateTimeOffset? _lastAt;
+
+        const string LastAt = "(SELECT reserved_at FROM sends WHERE account=@key AND status<>'Released' ORDER BY cum_messages DESC LIMIT 1)";
+
+        /// <summary>Takes the account's lock, and in the same round trip reads the server's clock and the account's last reservation.</summary>
         public void Begin(string account)
         {
-            var now = _db.BeginLocked(AccountLock, account);
+            var (now, lastAt) = _db.BeginLocked(AccountLock, account, LastAt);
+            _lastAt = lastAt is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
             ServerTimeSeen?.Invoke(now);
         }
 
@@ -63,9 +70,8 @@ FROM unnest(@sinces) WITH ORDINALITY AS w(since, n) ORDER BY w.n",
             r => new ReservationPoint(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetInt32(1)),
             P("a", account), P("since", since.ToUnixTimeMilliseconds()), P("max", max));
 
-        public DateTimeOffset? LastReservationAt(string account) =>
-            _db.Scalar("SELECT reserved_at FROM sends WHERE account=@a AND status<>'Released' ORDER BY cum_messages DESC LIMIT 1", P("a", account)) is long ms
-                ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        /// <summary>Only inside the reservation's transaction (the gate asks there): read when its lock was taken.</summary>
+        public DateTimeOffset? LastReservationAt(string account) => _lastAt;
 
         public long Insert(ReservationRequest r, DateTimeOffset at) => (long)_db.Scalar(@"
 WITH last AS (SELECT reserved_at, cum_messages, cum_recipients FROM sends WHERE account=@a ORDER BY cum_messages DESC LIMIT 1)
