@@ -108,6 +108,27 @@ namespace MailQuota.Core.Tests.Postgres
         }
 
         [SkippableFact]
+        public void The_password_comes_from_a_pgpass_file()
+        {
+            var asSecret = _engine.Location.Replace("Username=postgres", "Username=" + PostgresCluster.PasswordUser);
+            var passfile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mqps-pgpass-" + Guid.NewGuid().ToString("N"));
+            System.IO.File.WriteAllText(passfile, $"127.0.0.1:{_cluster.Port}:*:{PostgresCluster.PasswordUser}:{PostgresCluster.Password}\n");
+            if (!OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(passfile, System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite);
+            var old = Environment.GetEnvironmentVariable("PGPASSFILE");
+            try
+            {
+                Environment.SetEnvironmentVariable("PGPASSFILE", passfile);
+                using var ledger = LedgerEngines.Open(asSecret);
+                Assert.Empty(ledger.Accounts());
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("PGPASSFILE", old);
+                System.IO.File.Delete(passfile);
+            }
+        }
+
+        [SkippableFact]
         public void A_password_written_in_the_connection_is_refused_without_echoing_it()
         {
             _cluster.Require();
