@@ -13,7 +13,6 @@ using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
 using MailQuota.Core.Storage;
-using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 
 namespace MailQuotaPS
@@ -180,7 +179,7 @@ namespace MailQuotaPS
         SendSummary _summary = null!;
         readonly Dictionary<int, object?> _targets = new Dictionary<int, object?>();
         int _row;
-        SqliteLedger? _ledger;
+        ILedgerStores? _ledger;
         SendRun? _run;
         string _sender = "";
         SendProgress _progress = null!;
@@ -301,7 +300,9 @@ namespace MailQuotaPS
             catch (LedgerUnavailableException e)
             {
                 WriteSummary();
-                ThrowTerminatingError(LedgerError(e));
+                var record = LedgerError(e);
+                record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = $"Row {_row} was stopped and the rows after it were not sent; once the ledger can be used again, run the same command again (campaign {_campaign}): rows already sent are skipped." };
+                ThrowTerminatingError(record);
                 return;
             }
             catch (UnencryptedAuthenticationException e)
@@ -373,8 +374,7 @@ namespace MailQuotaPS
 
         SendRun OpenRun()
         {
-            var path = ResolveLedgerPath();
-            _ledger = OpenLedger(path);
+            _ledger = OpenLedger();
             var request = new SendRequest(_template, SmtpSettings())
             {
                 Account = Account,
@@ -408,7 +408,7 @@ namespace MailQuotaPS
                 Authenticator = OAuth(),
             };
             SendRun run;
-            try { run = SendRun.Create(request, _ledger, SystemClock.Instance); }
+            try { run = SendRun.Create(request, _ledger, LedgerClock); }
             catch (ArgumentException e)
             {
                 ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage));
@@ -418,11 +418,11 @@ namespace MailQuotaPS
             if (run.PolicySource == PolicySource.Default)
                 WriteWarning($"No limits are known for account '{_account}': using a conservative default ({limits}). Give -MaxPerMinute, -MaxPerHour, -MaxPerDay for your provider; they are remembered for the account.");
             else
-                WriteVerbose($"Account '{_account}' sends under {limits} ({run.PolicySource.ToString().ToLowerInvariant()} policy); ledger {path}.");
+                WriteVerbose($"Account '{_account}' sends under {limits} ({run.PolicySource.ToString().ToLowerInvariant()} policy); ledger {_ledger.Location}.");
             WriteVerbose($"Campaign {_campaign}: rows already sent under it are skipped.");
             if (run.PacingAtStart is PacingState pacing)
             {
-                var now = SystemClock.Instance.UtcNow;
+                var now = LedgerClock.UtcNow;
                 if (pacing.IsSuspendedAt(now))
                     WriteWarning($"Account '{_account}' is suspended until {pacing.SuspendedUntil!.Value.ToLocalTime():yyyy-MM-dd HH:mm:ss}: its provider's quota is used up ({pacing.Reason}).");
                 else if (pacing.Interval is TimeSpan interval)

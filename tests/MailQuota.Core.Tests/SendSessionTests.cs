@@ -7,7 +7,8 @@ using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 using MailQuota.Core.Time;
 using MimeKit;
 
@@ -30,21 +31,22 @@ namespace MailQuota.Core.Tests
         public void Dispose() { }
     }
 
-    public sealed class SendSessionTests : IDisposable
+    public abstract class SendSessionTests : IDisposable
     {
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock();
         readonly RecordingTransport _transport;
         static readonly MessageTemplate Template = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "Hi {{Name}}", "Body for {{Name}}", null);
 
-        public SendSessionTests()
+        protected SendSessionTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _transport = new RecordingTransport(_clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
         SendSession Session(QuotaPolicy policy, SendOptions? options = null) =>
             new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options);
@@ -52,7 +54,7 @@ namespace MailQuota.Core.Tests
         static MailRow Row(int n, string? address, string? name = "N") =>
             new MailRow(n, address, name, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Name"] = name });
 
-        [Fact]
+        [SkippableFact]
         public void Waits_on_the_injected_clock_when_the_minute_is_full_and_reports_the_wait()
         {
             var session = Session(new QuotaPolicy { MessagesPerMinute = 5 });
@@ -69,7 +71,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromMinutes(2) + 2 * new SendOptions().DeliveryMargin, _clock.Slept);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Invalid_rows_use_no_quota_and_the_run_goes_on()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 });
@@ -81,7 +83,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddHours(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_same_address_twice_in_a_run_is_sent_once()
         {
             var session = Session(new QuotaPolicy());
@@ -91,7 +93,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_refusal_is_recorded_as_failed_with_the_reply()
         {
             _transport.Answer = _ => new SmtpReply(false, 550, "5.1.1 user unknown");
@@ -101,7 +103,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, result.Attempts);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Cancelling_a_wait_stops_without_reserving()
         {
             var session = Session(new QuotaPolicy { MessagesPerDay = 1 });
@@ -111,7 +113,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Preview_composes_without_touching_ledger_or_server()
         {
             var preview = SendSession.Preview(Template, "hr@example.test", Row(1, "p@example.test", "Pat"));
@@ -120,7 +122,7 @@ namespace MailQuota.Core.Tests
             Assert.Empty(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_policy_is_remembered_for_the_account_and_explicit_values_override_it()
         {
             var first = AccountPolicy.Resolve(_ledger, "acct", new QuotaPolicy { MessagesPerMinute = 7, MessagesPerDay = 70 }, _clock.UtcNow, out var s1);
@@ -138,7 +140,7 @@ namespace MailQuota.Core.Tests
 
         static MailRow Plain(int n) => new MailRow(n, $"p{n}@example.test", null, MailRow.NoFields);
 
-        [Fact]
+        [SkippableFact]
         public void A_quota_wait_longer_than_MaxWait_defers_the_row_with_the_reason_and_the_time_it_can_go()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 }, new SendOptions { MaxWait = TimeSpan.FromMinutes(10) });
@@ -155,7 +157,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(2, _transport.Sent.Count);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_wait_within_MaxWait_is_waited_out()
         {
             var session = Session(new QuotaPolicy { MinInterval = TimeSpan.FromMinutes(2) }, new SendOptions { MaxWait = TimeSpan.FromMinutes(5) });
@@ -164,7 +166,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromMinutes(2), _clock.Slept);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_temporary_failure_is_retried_with_backoff_and_gives_up_after_the_last_attempt()
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 451, "4.3.0 local error"), new SmtpReply(true, 250, "ok") });
@@ -182,7 +184,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("after 5 attempts", failed.Reply);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
         {
             _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data, handedOver: true);
@@ -191,7 +193,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_connection_lost_before_the_message_is_a_safe_retry_that_uses_no_quota()
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Recipient), new SmtpReply(true, 250, "ok") });
@@ -201,7 +203,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_rerun_of_the_campaign_skips_sent_rows_and_reports_rows_left_in_flight_as_unknown()
         {
             var options = new SendOptions { Campaign = "payroll-2026-11" };
@@ -232,7 +234,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Sent, Session(new QuotaPolicy(), new SendOptions { Campaign = "other" }).SendOne(Row(1, "sent@example.test"), default).Status);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Batches_of_messages_are_separated_by_the_batch_delay()
         {
             var session = Session(new QuotaPolicy(), new SendOptions { BatchSize = 3, BatchDelay = TimeSpan.FromSeconds(30) });
@@ -243,7 +245,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("after a batch of 3 messages", waits[0].Reason);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Several_rows_per_message_refuse_merge_fields_and_more_rows_than_the_policy_allows()
         {
             var merge = Assert.Throws<ArgumentException>(() => Session(new QuotaPolicy(), new SendOptions { RecipientsPerMessage = 10 }));
@@ -254,7 +256,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("maximum of 50", tooMany.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_Bcc_batch_waits_for_the_end_of_the_input_when_it_is_not_full()
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
@@ -269,7 +271,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(session.Add(Plain(5), default).Concat(session.Flush(default)));
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_account_refused_at_MAIL_FROM_stops_the_run()
         {
             _transport.Answer = _ => new SmtpReply(false, 553, "5.1.8 sender address rejected", SmtpStage.Sender);
@@ -279,7 +281,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, session.Stopped.Row);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Persistent_throttling_defers_the_row_once_the_throttle_budget_is_spent_and_the_next_session_starts_slow()
         {
             _transport.Answer = _ => new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded");
@@ -303,7 +305,7 @@ namespace MailQuota.Core.Tests
             Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }
     
-        [Fact]
+        [SkippableFact]
         public void From_the_go_ahead_until_the_reply_is_recorded_the_send_is_unknown()
         {
             var session = Session(new QuotaPolicy(), new SendOptions { Campaign = "c" });
@@ -314,7 +316,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(SendStatus.Sent, _ledger.FindRow("c", "g@example.test")!.Status);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_row_whose_process_died_before_the_go_ahead_is_sent_again_by_a_plain_rerun_and_one_that_died_after_it_is_not()
         {
             // a real `sleep` process owns the rows (Unix), and the host's start time is read on Linux (and Windows)
@@ -348,18 +350,10 @@ namespace MailQuota.Core.Tests
             finally { running.Kill(); }
         }
 
-        void SetOwner(long sendId, Process process)
-        {
-            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "UPDATE sends SET owner = $o WHERE id = $id";
-            cmd.Parameters.AddWithValue("$o", $"{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}");
-            cmd.Parameters.AddWithValue("$id", sendId);
-            cmd.ExecuteNonQuery();
-        }
+        void SetOwner(long sendId, Process process) =>
+            _engine.Scalar($"UPDATE sends SET owner = '{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}' WHERE id = {sendId}");
 
-        [Fact]
+        [SkippableFact]
         public void Overlapping_runs_of_one_campaign_never_both_send_a_row()
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
@@ -383,4 +377,9 @@ namespace MailQuota.Core.Tests
             Assert.True(summary.Incomplete);                              // a row left to another run is not done by this one
         }
     }
+
+    public sealed class SqliteSendSessionTests : SendSessionTests { public SqliteSendSessionTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresSendSessionTests : SendSessionTests { public PostgresSendSessionTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace MailQuota.Core.Storage.Sqlite
+namespace MailQuota.Core.Storage
 {
     /// <summary>
     /// Which process made a reservation ("host|pid|start in Unix ms"), kept with it, so that a rerun
