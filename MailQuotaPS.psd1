@@ -13,7 +13,7 @@
     RequiredAssemblies   = @('MailQuotaPS.dll')
     FormatsToProcess     = @('MailQuotaPS.Format.ps1xml')
     TypesToProcess       = @('MailQuotaPS.Types.ps1xml')
-    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Test-MailContentDuplication', 'Import-MailRecipient', 'Get-SendProfile', 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Get-SendLog', 'Clear-SendLog')
+    CmdletsToExport      = @('Send-ThrottledMail', 'Get-SendQuota', 'Test-MailContentDuplication', 'Import-MailRecipient', 'Get-SendProfile', 'New-SendProfile', 'Set-SendProfile', 'Remove-SendProfile', 'Get-SendLog', 'Clear-SendLog', 'Copy-SendLedger')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -9,12 +9,15 @@
            with the line "Tests: N passed, M failed".
     Demo   sends examples/recipients.csv through a local smtp4dev server under a small quota.
     Bench  runs the benchmarks and writes bench/results.md.
+    Soak   sends a 1,000-row campaign through a server that fails at random, killing the sending process at
+           random and rerunning it until done, then checks that every row was delivered exactly once
+           (tests/Soak/Invoke-Soak.ps1; about 1.5 minutes).
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Soak')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -115,14 +118,18 @@ function Get-PesterModulePath {
     return $pester
 }
 
+# The scripted SMTP server the Pester tests and the soak start (tests/ScriptedSmtp.psm1 finds it here).
+function Build-ScriptedSmtp {
+    $scriptedSmtp = Join-Path $root 'out/test-tools/ScriptedSmtpServer'
+    Invoke-Dotnet build (Join-Path $root 'tests/ScriptedSmtpServer/ScriptedSmtpServer.csproj') -c $Configuration -o $scriptedSmtp --nologo -v quiet
+    $env:MAILQUOTAPS_SCRIPTED_SMTP = Join-Path $scriptedSmtp 'ScriptedSmtpServer.dll'
+}
+
 function Invoke-Test {
     $env:MAILQUOTAPS_TEST_PACKAGE = Invoke-Package   # tests/MailQuotaPS.Tests/Package.Tests.ps1 installs it
     if (Test-Path $resultsDir) { Remove-Item $resultsDir -Recurse -Force }
     New-Item -ItemType Directory $resultsDir | Out-Null
-    # The scripted SMTP server the Pester tests start (tests/ScriptedSmtp.psm1 finds it here).
-    $scriptedSmtp = Join-Path $root 'out/test-tools/ScriptedSmtpServer'
-    Invoke-Dotnet build (Join-Path $root 'tests/ScriptedSmtpServer/ScriptedSmtpServer.csproj') -c $Configuration -o $scriptedSmtp --nologo -v quiet
-    $env:MAILQUOTAPS_SCRIPTED_SMTP = Join-Path $scriptedSmtp 'ScriptedSmtpServer.dll'
+    Build-ScriptedSmtp
 
     Write-Host "`n== xunit (MailQuota.Core.Tests)"
     & dotnet test (Join-Path $root 'tests/MailQuota.Core.Tests') -c $Configuration --nologo --logger 'trx;LogFileName=core.trx' --results-directory $resultsDir
@@ -161,6 +168,13 @@ function Invoke-Bench {
     if ($code -ne 0) { throw "The benchmark failed (exit code $code)." }
 }
 
+function Invoke-Soak {
+    Invoke-Build
+    Build-ScriptedSmtp
+    $code = Invoke-Pwsh (Join-Path $root 'tests/Soak/Invoke-Soak.ps1') @('-ModulePath', $moduleBase)
+    if ($code -ne 0) { throw "The soak failed (exit code $code)." }
+}
+
 Push-Location $root
 try {
     switch ($Task) {
@@ -169,6 +183,7 @@ try {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
+        'Soak' { Invoke-Soak }
     }
 }
 finally { Pop-Location }

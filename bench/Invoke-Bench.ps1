@@ -53,6 +53,7 @@ foreach ($p in 'SmtpSink', 'MailQuotaBench', 'ContentBench', 'DelayProxy') {
     & dotnet build (Join-Path $PSScriptRoot "$p/$p.csproj") -c Release --nologo -v quiet | Out-Null
     if ($LASTEXITCODE) { throw "building $p failed" }
 }
+. (Join-Path $PSScriptRoot 'Measure-PostgresLedger.ps1')
 $sinkDll = Join-Path $PSScriptRoot 'SmtpSink/bin/Release/net10.0/SmtpSink.dll'
 $benchDll = Join-Path $PSScriptRoot 'MailQuotaBench/bin/Release/net10.0/MailQuotaBench.dll'
 $contentDll = Join-Path $PSScriptRoot 'ContentBench/bin/Release/net10.0/ContentBench.dll'
@@ -161,6 +162,9 @@ try {
         $r = Get-Median (Get-Ratios $reserve $bare)
         Add-Result "Ledger reservations, $procs process(es) on one file (per s)" (Format-Runs $reserve) (Format-Runs $bare) $r '>= 0.5' ($r -ge 0.5) (Get-Ratios $reserve $bare)
     }
+
+    # 2b. The same reservations on a PostgreSQL ledger (bench/Measure-PostgresLedger.ps1).
+    Measure-PostgresReservations $benchDll $Runs
 
     # 3. Content: fingerprints, one send-time check against 100,000 stored, clustering 100,000 (bench/ContentBench).
     Write-Host "`n3. Content duplication (bench/ContentBench, 100,000 messages of about 2 KB)"

@@ -11,6 +11,7 @@ using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
+using MailQuota.Core.Storage.Engines;
 using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 using Microsoft.Data.Sqlite;
@@ -101,11 +102,12 @@ static MimeMessage Compose(int i)
     return m;
 }
 
-// Reservations through the quota gate (windows counted, row inserted, BEGIN IMMEDIATE, FULL sync).
-void Reserve(string ledgerPath, int count)
+// Reservations through the quota gate (windows counted, row inserted, committed durably): on a ledger
+// file (BEGIN IMMEDIATE, FULL sync) or a PostgreSQL connection (advisory lock, the server's clock).
+void Reserve(string ledgerText, int count)
 {
-    using var ledger = new SqliteLedger(ledgerPath);
-    var gate = new QuotaGate(ledger, SystemClock.Instance);
+    using var ledger = LedgerEngines.Open(ledgerText);
+    var gate = new QuotaGate(ledger, ledger.ClockFor(SystemClock.Instance));
     var policy = new QuotaPolicy { MessagesPerMinute = int.MaxValue / 2, MessagesPerHour = int.MaxValue / 2, RecipientsPerDay = int.MaxValue / 2 };
     var account = "bench-" + Environment.ProcessId + "@example.test";
     Ready();

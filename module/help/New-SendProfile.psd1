@@ -17,12 +17,13 @@ New-SendProfile saves a profile of your own in your profile file (per user; -Pro
         Port                    = 'The SMTP port.'
         SecureSocketOptions     = 'Auto, SslOnConnect, StartTls or None.'
         Name                    = 'The profile''s name.'
+        CountsPer               = 'Whom the provider counts its quota against: Login (the user a run signs in as with -Credential or OAuth 2.0, whatever -From says; Exchange Online, Google Workspace and Amazon SES count this way) or Sender (each From address; the default).'
         Description             = 'What the profile is for and where its numbers come from.'
         Source                  = 'Where the limits were read (a URL or document).'
         CheckedOn               = 'When the limits were last checked against the source.'
-        SignIn                  = 'How the profile signs in with OAuth 2.0: EntraApp (app-only, certificate or client secret; for scheduled tasks), EntraUser (a user, device code), GoogleServiceAccount (domain-wide delegation), or None (a password given with -Credential). Inferred from the values below when omitted.'
+        SignIn                  = 'How the profile signs in with OAuth 2.0: EntraApp (app-only, certificate or client secret; for scheduled tasks), EntraUser (a user, device code), GoogleServiceAccount (domain-wide delegation), GoogleUser (a Google user, a browser sign-in once; give it by name), or None (a password given with -Credential). Inferred from the values below when omitted.'
         TenantId                = 'Microsoft Entra ID: the Directory (tenant) ID, or a domain such as contoso.onmicrosoft.com.'
-        ClientId                = 'Microsoft Entra ID: the Application (client) ID of the app registration.'
+        ClientId                = 'Microsoft Entra ID: the Application (client) ID of the app registration. Google user (-SignIn GoogleUser): the Client ID of the OAuth client of type Desktop app; its secret is given to Send-ThrottledMail -ClientSecret.'
         CertificateThumbprint   = 'Entra app-only: the thumbprint of the app''s certificate (with its private key) in Cert:\CurrentUser\My or Cert:\LocalMachine\My.'
         CertificatePath         = 'Entra app-only: a PFX file with the app''s certificate; its password is given to Send-ThrottledMail -CertificatePassword.'
         ServiceAccountKeyPath   = 'Google: the service account''s JSON key file (keep it readable by you only).'
@@ -30,6 +31,7 @@ New-SendProfile saves a profile of your own in your profile file (per user; -Pro
     }
     Examples    = @(
         @{ Code = 'New-SendProfile -Name Contoso -Provider ExchangeOnline -TenantId contoso.onmicrosoft.com -ClientId 3f2a9c1e-0000-4000-8000-1234567890ab -CertificateThumbprint 1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D'; Remarks = 'Exchange Online''s limits, signing in app-only with a certificate (see the README section "Exchange Online app-only"). The profile holds identifiers only.' }
+        @{ Code = 'New-SendProfile -Name MyGmail -Provider GoogleWorkspace -SignIn GoogleUser -ClientId 123456789012-abc.apps.googleusercontent.com'; Remarks = 'Gmail''s limits, signing in as a Google user: the first Send-ThrottledMail -ClientSecret $secret -BrowserSignIn shows an address to open in a browser; later runs use the saved refresh token (see the README section "Google user").' }
         @{ Code = 'New-SendProfile -Name ContosoRelay -SmtpServer relay.contoso.com -Port 25 -SecureSocketOptions StartTls -MaxPerMinute 120 -MaxPerDay 20000'; Remarks = 'A profile for the company relay.' }
         @{ Code = 'New-SendProfile -Name M365Slow -BasedOn ExchangeOnline -MaxPerMinute 10'; Remarks = 'Exchange Online''s profile, but slower.' }
     )

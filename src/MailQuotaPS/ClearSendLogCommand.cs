@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using MailQuota.Core.Monitoring;
-using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 
 namespace MailQuotaPS
@@ -19,14 +18,12 @@ namespace MailQuotaPS
         [Parameter(Mandatory = true, Position = 0)]
         public DateTime Before { get; set; }
 
-        /// <summary>The ledger file; $env:MAILQUOTAPS_LEDGER or the per-user default when omitted.</summary>
 
         protected override void EndProcessing()
         {
-            var path = ResolveLedgerPath();
-
-            using var ledger = OpenLedger(path);
-            var retention = new SendLogRetention(ledger, ledger, ledger, SystemClock.Instance);
+            using var ledger = OpenLedger();
+            var path = ledger.Location;
+            var retention = new SendLogRetention(ledger, ledger, ledger, LedgerClock);
             var before = new DateTimeOffset(Before);
             try
             {

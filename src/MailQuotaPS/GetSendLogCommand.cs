@@ -3,7 +3,6 @@ using System.Linq;
 using System.Management.Automation;
 using MailQuota.Core.Monitoring;
 using MailQuota.Core.Quota;
-using MailQuota.Core.Storage.Sqlite;
 
 namespace MailQuotaPS
 {
@@ -44,9 +43,7 @@ namespace MailQuotaPS
 
         protected override void ProcessRecord()
         {
-            var path = ResolveLedgerPath();
-
-            using var ledger = OpenLedger(path);
+            using var ledger = OpenLedger();
             var query = new SendLogQuery
             {
                 Accounts = Account?.Select(p => new TextPattern(p)).ToList(),

@@ -3,7 +3,6 @@ using System.Management.Automation;
 using MailQuota.Core.Monitoring;
 using MailQuota.Core.Profiles;
 using MailQuota.Core.Quota;
-using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 
 namespace MailQuotaPS
@@ -25,11 +24,10 @@ namespace MailQuotaPS
 
         protected override void ProcessRecord()
         {
-            var path = ResolveLedgerPath();
             var profile = FindProfile();
 
-            using var ledger = OpenLedger(path);
-            var gate = new QuotaGate(ledger, SystemClock.Instance);
+            using var ledger = OpenLedger();
+            var gate = new QuotaGate(ledger, LedgerClock);
             var known = ledger.Accounts();
             foreach (var pattern in Account ?? new[] { "*" })
             {
@@ -46,7 +44,7 @@ namespace MailQuotaPS
                 if (profile != null)
                     WriteWindows(gate, ledger, ledger, pattern, profile.Policy); // an account that has sent nothing yet: the whole profile is left
                 else
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"The ledger '{path}' has no account '{pattern}'."),
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"The ledger {ledger.Location} has no account '{pattern}'."),
                         "AccountNotFound", ErrorCategory.ObjectNotFound, pattern));
             }
         }
@@ -54,7 +52,7 @@ namespace MailQuotaPS
         /// <summary>The account's windows, each with the open alerts that concern it (the account's own, or that window's).</summary>
         void WriteWindows(QuotaGate gate, IAlertStore alerts, IPacingStore pacing, string account, QuotaPolicy policy)
         {
-            var now = SystemClock.Instance.UtcNow;
+            var now = LedgerClock.UtcNow;
             var state = pacing.GetPacing(account);
             var held = state?.Describe(now);
             if (state != null && state.IsSuspendedAt(now))

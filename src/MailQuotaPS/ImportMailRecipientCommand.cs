@@ -182,15 +182,14 @@ namespace MailQuotaPS
 
         void LoadBounces(SuppressionList exclusions)
         {
-            var path = ResolveLedgerPath();
-            if (!File.Exists(path))
+            if (!LedgerExists())
             {
-                WriteWarning($"There is no ledger at {path} yet: no bounces to exclude.");
+                WriteWarning($"There is no ledger at {LedgerLocation.Resolve(LedgerPath)} yet: no bounces to exclude.");
                 return;
             }
-            using var ledger = OpenLedger(path);
+            using var ledger = OpenLedger();
             var added = exclusions.AddBounces(ledger);
-            WriteVerbose($"{path}: {Count(added, "address", "addresses")} bounced for good, to exclude.");
+            WriteVerbose($"{ledger.Location}: {Count(added, "address", "addresses")} bounced for good, to exclude.");
         }
 
         IEnumerable<string> ResolveExcludePaths()

@@ -31,6 +31,9 @@ namespace MailQuotaPS
         /// <summary>The provider's time zone, a Windows id ('China Standard Time') or an IANA id ('Asia/Shanghai').</summary>
         [Parameter] public string? ResetTimeZone { get; set; }
 
+        /// <summary>Whom the provider counts its quota against: Login (the user a run signs in as, whatever -From says) or Sender (each -From address).</summary>
+        [Parameter] public CountedPer? CountsPer { get; set; }
+
         [Parameter] public string? Description { get; set; }
         [Parameter] public string? Source { get; set; }
         [Parameter] public DateTime? CheckedOn { get; set; }
@@ -38,13 +41,13 @@ namespace MailQuotaPS
         /// <summary>The user's profile file; $env:MAILQUOTAPS_PROFILES or the user's configuration folder when omitted.</summary>
         [Parameter] public string? ProfilePath { get; set; }
 
-        /// <summary>How the profile signs in: EntraApp, EntraUser, GoogleServiceAccount, or None (a password); inferred from the values below when omitted.</summary>
+        /// <summary>How the profile signs in: EntraApp, EntraUser, GoogleServiceAccount, GoogleUser, or None (a password); inferred from the values below when omitted.</summary>
         [Parameter] public SignInMethod? SignIn { get; set; }
 
         /// <summary>Microsoft Entra ID: the directory (tenant) id, or a domain such as contoso.onmicrosoft.com.</summary>
         [Parameter] public string? TenantId { get; set; }
 
-        /// <summary>Microsoft Entra ID: the app registration's application (client) id.</summary>
+        /// <summary>Microsoft Entra ID: the app registration's application (client) id; Google user: the OAuth client id (Desktop app).</summary>
         [Parameter] public string? ClientId { get; set; }
 
         /// <summary>Entra app-only: the thumbprint of the app's certificate in Cert:\CurrentUser\My or Cert:\LocalMachine\My.</summary>
@@ -83,6 +86,7 @@ namespace MailQuotaPS
                 ResetTimeZone = ResetTimeZone,
             });
             if (WindowKind == QuotaWindowKind.Rolling && ResetTimeZone == null) profile.Policy.ResetTimeZone = null;
+            if (CountsPer is CountedPer countedPer) profile.CountsPer = countedPer;
             if (Description != null) profile.Description = Description;
             if (Source != null) profile.Source = Source;
             if (CheckedOn is DateTime checkedOn) profile.CheckedOn = checkedOn;

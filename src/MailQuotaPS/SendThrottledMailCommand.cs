@@ -13,7 +13,6 @@ using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
 using MailQuota.Core.Storage;
-using MailQuota.Core.Storage.Sqlite;
 using MailQuota.Core.Time;
 
 namespace MailQuotaPS
@@ -69,7 +68,7 @@ namespace MailQuotaPS
         [Parameter]
         public SmtpSecurity SecureSocketOptions { get; set; } = SmtpSecurity.Auto;
 
-        /// <summary>The client secret of the profile's Entra app (app-only sign-in without a certificate).</summary>
+        /// <summary>The client secret of the profile's Entra app (app-only sign-in without a certificate) or Google OAuth client (GoogleUser).</summary>
         [Parameter]
         public System.Security.SecureString? ClientSecret { get; set; }
 
@@ -80,6 +79,10 @@ namespace MailQuotaPS
         /// <summary>A profile that signs in as a user (EntraUser): when no saved sign-in works, show a device code to sign in with.</summary>
         [Parameter]
         public SwitchParameter DeviceCode { get; set; }
+
+        /// <summary>A profile that signs in as a Google user (GoogleUser): when no saved sign-in works, show an address to open in a browser, which returns to a loopback address on this computer.</summary>
+        [Parameter]
+        public SwitchParameter BrowserSignIn { get; set; }
 
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerMinute { get; set; }
         [Parameter, ValidateRange(1, int.MaxValue)] public int? MaxPerHour { get; set; }
@@ -152,7 +155,7 @@ namespace MailQuotaPS
         [ValidateNotNullOrEmpty]
         public string? CampaignId { get; set; }
 
-        /// <summary>Send again rows whose earlier message has an unknown outcome (the process died or the connection broke during it).</summary>
+        /// <summary>Send again rows whose earlier message has an unknown outcome (the process died, or the connection broke, after the server said go ahead with the data). Rows a killed process never handed over are sent again without it.</summary>
         [Parameter]
         public SwitchParameter RetryUnknown { get; set; }
 
@@ -183,7 +186,7 @@ namespace MailQuotaPS
         SendSummary _summary = null!;
         readonly Dictionary<int, object?> _targets = new Dictionary<int, object?>();
         int _row;
-        SqliteLedger? _ledger;
+        ILedgerStores? _ledger;
         SendRun? _run;
         string _sender = "";
         SendProgress _progress = null!;
@@ -221,10 +224,21 @@ namespace MailQuotaPS
             try { SendSession.CheckBatching(_template, null, RecipientsPerMessage); }
             catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage)); }
             _sender = from;
-            _account = MailAddressRule.AccountKey(Account, from);
+            _settings = ResolveSettings();
+            _account = SendingAccount.Key(Account, from, Login(), CountsPer());
             _campaign = CampaignId ?? CampaignKey.Derive(_account, _template);
             _summary = new SendSummary(_account, _campaign);
-            _settings = ResolveSettings();
+        }
+
+        /// <summary>The user name the run signs in as: the sending mailbox with the profile's OAuth 2.0 sign-in, else the credential's.</summary>
+        string? Login() => SignsInWithOAuth(out _) ? _sender : Credential?.UserName;
+
+        CountedPer CountsPer() => _settings.Profile?.CountsPer ?? CountedPer.Sender;
+
+        bool SignsInWithOAuth(out SignInSettings signIn)
+        {
+            signIn = _settings.Profile?.SignIn!;
+            return signIn != null && signIn.Method != SignInMethod.None;
         }
 
         /// <summary>The profile's server, port and TLS with every explicitly given value on top (a bad profile name stops the run before any row).</summary>
@@ -294,7 +308,9 @@ namespace MailQuotaPS
             catch (LedgerUnavailableException e)
             {
                 Ended();
-                ThrowTerminatingError(LedgerError(e));
+                var record = LedgerError(e);
+                record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = $"Row {_row} was stopped and the rows after it were not sent; once the ledger can be used again, run the same command again (campaign {_campaign}): rows already sent are skipped." };
+                ThrowTerminatingError(record);
                 return;
             }
             catch (UnencryptedAuthenticationException e)
@@ -384,11 +400,12 @@ namespace MailQuotaPS
 
         SendRun OpenRun()
         {
-            var path = ResolveLedgerPath();
-            _ledger = OpenLedger(path);
+            _ledger = OpenLedger();
             var request = new SendRequest(_template, SmtpSettings())
             {
                 Account = Account,
+                Login = Login(),
+                CountedPer = CountsPer(),
                 Campaign = _campaign,
                 Limits = new QuotaPolicy
                 {
@@ -418,7 +435,7 @@ namespace MailQuotaPS
                 MaxConnections = MaxConnections ?? _settings.Profile?.MaxConnections ?? 1,
             };
             SendRun run;
-            try { run = SendRun.Create(request, _ledger, SystemClock.Instance); }
+            try { run = SendRun.Create(request, _ledger, LedgerClock); }
             catch (ArgumentException e)
             {
                 ThrowTerminatingError(new ErrorRecord(e, "InvalidBatching", ErrorCategory.InvalidArgument, RecipientsPerMessage));
@@ -428,12 +445,12 @@ namespace MailQuotaPS
             if (run.PolicySource == PolicySource.Default)
                 WriteWarning($"No limits are known for account '{_account}': using a conservative default ({limits}). Give -MaxPerMinute, -MaxPerHour, -MaxPerDay for your provider; they are remembered for the account.");
             else
-                WriteVerbose($"Account '{_account}' sends under {limits} ({run.PolicySource.ToString().ToLowerInvariant()} policy); ledger {path}.");
+                WriteVerbose($"Account '{_account}' sends under {limits} ({run.PolicySource.ToString().ToLowerInvariant()} policy); ledger {_ledger.Location}.");
             WriteVerbose($"Campaign {_campaign}: rows already sent under it are skipped.");
             if (request.MaxConnections > 1) WriteVerbose($"Up to {request.MaxConnections} connections to {SmtpSettings()} at once, sharing the quota; results in input order.");
             if (run.PacingAtStart is PacingState pacing)
             {
-                var now = SystemClock.Instance.UtcNow;
+                var now = LedgerClock.UtcNow;
                 if (pacing.IsSuspendedAt(now))
                     WriteWarning($"Account '{_account}' is suspended until {pacing.SuspendedUntil!.Value.ToLocalTime():yyyy-MM-dd HH:mm:ss}: its provider's quota is used up ({pacing.Reason}).");
                 else if (pacing.Interval is TimeSpan interval)
@@ -448,11 +465,11 @@ namespace MailQuotaPS
         /// <summary>The profile's OAuth 2.0 sign-in for the sending mailbox (the From address), or null to sign in with -Credential.</summary>
         ISmtpAuthenticator? OAuth()
         {
-            if (!(_settings.Profile?.SignIn is SignInSettings signIn) || signIn.Method == SignInMethod.None) return null;
+            if (!SignsInWithOAuth(out var signIn)) return null;
             try
             {
-                // MSAL asks for the device code on a worker thread: the host's UI, not the pipeline, shows it.
-                var prompt = DeviceCode ? Host.UI.WriteWarningLine : (Action<string>?)null;
+                // MSAL and Google ask on a worker thread: the host's UI, not the pipeline, shows the device code or the address.
+                var prompt = DeviceCode || BrowserSignIn ? Host.UI.WriteWarningLine : (Action<string>?)null;
                 var source = TokenSources.Create(signIn, _sender, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose, prompt);
                 WriteVerbose($"Signs in as {_sender} with {source.Description}.");
                 return new OAuthSignIn(_sender, source, SystemClock.Instance) { OnToken = WriteVerbose };

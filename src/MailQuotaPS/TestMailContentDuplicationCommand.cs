@@ -173,13 +173,11 @@ namespace MailQuotaPS
         protected override void EndProcessing()
         {
             if (_samples.Count == 0) return;
-            var path = ResolveLedgerPath();
-
             var account = AccountToCompare();
-            // Testing never creates a ledger: with none there are no recent sends, only the input.
-            using var ledger = account != null && File.Exists(path) ? OpenLedger(path) : null;
+            // Testing never creates a ledger file: with none there are no recent sends, only the input.
+            using var ledger = account != null && LedgerExists() ? OpenLedger() : null;
             if (ledger == null)
-                WriteVerbose(account == null ? "No account given: the messages are compared with each other only." : $"No ledger at '{path}': the messages are compared with each other only.");
+                WriteVerbose(account == null ? "No account given: the messages are compared with each other only." : $"No ledger at '{LedgerLocation.Resolve(LedgerPath)}': the messages are compared with each other only.");
             var overrides = new QuotaPolicy
             {
                 SimilarityThreshold = SimilarityThreshold,
@@ -189,7 +187,7 @@ namespace MailQuotaPS
             var basePolicy = Profile != null ? FindProfile()!.Policy
                 : ledger != null ? ledger.GetPolicy(account!) : null;
             var policy = basePolicy?.With(overrides) ?? overrides;
-            var analyzer = new ContentDuplicationAnalyzer(ledger, policy, SystemClock.Instance);
+            var analyzer = new ContentDuplicationAnalyzer(ledger, policy, LedgerClock);
             var progress = new ProgressRecord(1, "Test-MailContentDuplication", $"Fingerprinting and clustering {_samples.Count} messages");
             WriteProgress(progress);
             var results = analyzer.Analyze(account, _samples, Window, out var summary, done =>

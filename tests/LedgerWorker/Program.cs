@@ -1,16 +1,16 @@
 using System;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage.Engines;
 using MailQuota.Core.Time;
 using MailQuota.Core.Quota;
 
-// Usage: LedgerWorker <ledger> <account> <attempts> <perHourLimit>
+// Usage: LedgerWorker <ledger file or PostgreSQL connection> <account> <attempts> <perHourLimit>
 // Prints "ready", waits for a line on stdin (so several workers start together), then tries
 // <attempts> reservations without waiting and prints how many were granted.
 var path = args[0];
 var account = args[1];
 var attempts = int.Parse(args[2]);
 var policy = new QuotaPolicy { MessagesPerHour = int.Parse(args[3]) };
-using var ledger = new SqliteLedger(path);
+using var ledger = LedgerEngines.Open(path);
 var gate = new QuotaGate(ledger, SystemClock.Instance);
 Console.WriteLine("ready");
 Console.ReadLine();

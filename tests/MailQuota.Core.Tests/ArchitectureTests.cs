@@ -34,6 +34,8 @@ namespace MailQuota.Core.Tests
             [Core + ".Sending"] = 2,
             [Core + ".Storage"] = 3,
             [Core + ".Storage.Sqlite"] = 3,
+            [Core + ".Storage.Postgres"] = 3,
+            [Core + ".Storage.Engines"] = 3,
         };
 
         static readonly Lazy<IReadOnlyList<Dependency>> Graph = new Lazy<IReadOnlyList<Dependency>>(() => CoreDependencies.Read(typeof(QuotaPolicy).Assembly.Location));

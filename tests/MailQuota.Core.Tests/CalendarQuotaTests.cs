@@ -1,35 +1,37 @@
 using System;
 using System.Linq;
 using MailQuota.Core.Quota;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 
 namespace MailQuota.Core.Tests
 {
-    public sealed class CalendarQuotaTests : IDisposable
+    public abstract class CalendarQuotaTests : IDisposable
     {
         // Midnight in Beijing (UTC+8, no daylight saving) is 16:00 UTC the day before.
         static readonly DateTimeOffset BeijingMidnight = new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
         static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
 
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock(BeijingMidnight - TimeSpan.FromHours(1));
         readonly QuotaGate _gate;
 
-        public CalendarQuotaTests()
+        protected CalendarQuotaTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _gate = new QuotaGate(_ledger, _clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
         static QuotaPolicy BeijingDay(int perDay, string zone = "Asia/Shanghai") =>
             new QuotaPolicy { RecipientsPerDay = perDay, WindowKind = QuotaWindowKind.Calendar, ResetTimeZone = zone };
 
         ReserveDecision Reserve(QuotaPolicy policy) => _gate.TryReserve(policy, new ReservationRequest("dm@example.test", "r@example.test"));
 
-        [Fact]
+        [SkippableFact]
         public void A_full_calendar_day_waits_until_midnight_in_the_providers_zone_not_24_hours()
         {
             var policy = BeijingDay(2);
@@ -46,7 +48,7 @@ namespace MailQuota.Core.Tests
             Assert.True(Reserve(policy).Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_send_at_exactly_local_midnight_counts_in_the_new_day()
         {
             var policy = BeijingDay(1);
@@ -58,7 +60,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(BeijingMidnight + TimeSpan.FromDays(1), refused.RetryAt);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Windows_and_iana_ids_name_the_same_reset_and_usage_shows_the_calendar_end()
         {
             foreach (var zone in new[] { "China Standard Time", "Asia/Shanghai" })
@@ -72,7 +74,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(BeijingMidnight, day.ResetsAt);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Minute_and_hour_windows_stay_rolling_under_a_calendar_policy()
         {
             var policy = new QuotaPolicy { MessagesPerHour = 1, MessagesPerDay = 10, WindowKind = QuotaWindowKind.Calendar, ResetTimeZone = "Asia/Shanghai" };
@@ -82,7 +84,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(first.At + TimeSpan.FromHours(1), refused.RetryAt);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_calendar_month_restarts_on_the_first_in_the_providers_zone()
         {
             var policy = new QuotaPolicy { RecipientsPerMonth = 1, WindowKind = QuotaWindowKind.Calendar, ResetTimeZone = "Asia/Shanghai" };
@@ -92,7 +94,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(new DateTimeOffset(2026, 11, 30, 16, 0, 0, TimeSpan.Zero), refused.RetryAt); // 1 Dec 00:00 Beijing
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_rolling_month_is_thirty_days()
         {
             var policy = new QuotaPolicy { MessagesPerMonth = 1 };
@@ -100,7 +102,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(first.At + TimeSpan.FromDays(30), Reserve(policy).RetryAt);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_daylight_saving_day_is_as_long_as_the_providers_clock_says()
         {
             // New York springs forward on 8 March 2026: that day has 23 hours.
@@ -111,7 +113,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(window.EndOf(noon), window.StartOf(window.EndOf(noon)));
         }
 
-        [Fact]
+        [SkippableFact]
         public void Where_daylight_saving_skips_midnight_the_day_starts_at_the_first_local_time()
         {
             // Santiago springs forward at 00:00 on 6 September 2026 (straight to 01:00, UTC-3).
@@ -120,7 +122,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(new DateTimeOffset(2026, 9, 6, 4, 0, 0, TimeSpan.Zero), window.StartOf(noon));
         }
 
-        [Fact]
+        [SkippableFact]
         public void Either_form_of_an_id_is_found_when_the_system_knows_only_the_other()
         {
             TimeZoneInfo IanaOnly(string id) => id.Contains('/') ? TimeZoneInfo.FindSystemTimeZoneById(id) : throw new TimeZoneNotFoundException(id);
@@ -131,7 +133,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("'Mars/Olympus_Mons'", e.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_calendar_policy_round_trips_through_the_ledger()
         {
             var policy = BeijingDay(2000);
@@ -143,4 +145,9 @@ namespace MailQuota.Core.Tests
             Assert.Contains("\"Calendar\"", policy.ToJson());
         }
     }
+
+    public sealed class SqliteCalendarQuotaTests : CalendarQuotaTests { public SqliteCalendarQuotaTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresCalendarQuotaTests : CalendarQuotaTests { public PostgresCalendarQuotaTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

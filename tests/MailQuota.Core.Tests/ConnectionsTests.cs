@@ -43,11 +43,13 @@ namespace MailQuota.Core.Tests
             {
                 var to = recipients[0].Address;
                 Before(to);
+                DataGoAhead?.Invoke();   // as a server's 354 (the scripted replies are given after the data)
                 var reply = Answer(to);
                 if (reply.Accepted) _carried.Enqueue((_number, to));
                 After(to);
                 return reply;
             }
+            public event Action? DataGoAhead;
             public void Dispose() { }
         }
 
@@ -56,7 +58,7 @@ namespace MailQuota.Core.Tests
             var carried = new ConcurrentQueue<(int, string)>();
             var list = Enumerable.Range(1, connections).Select(i => new ScriptedConnection(i, carried)).ToList();
             var session = new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, list, _clock,
-                options ?? new SendOptions { Campaign = "c", Random = new Random(1) });
+                options ?? new SendOptions { Campaign = "c", Random = new Random(1) }, handovers: _ledger.OpenAnother());
             return (session, list, carried);
         }
 
@@ -93,6 +95,28 @@ namespace MailQuota.Core.Tests
             var answered = order.Select(c => c.To).ToList();
             Assert.True(answered.IndexOf("u1@example.test") > new[] { "u2@example.test", "u3@example.test", "u4@example.test" }.Max(answered.IndexOf),
                 "row 1 was answered after rows 2-4 (and its result still came first)");
+        }
+
+        [Fact]
+        public void Each_connection_records_its_message_Unknown_from_the_go_ahead_while_the_run_reserves_the_next()
+        {
+            var (session, connections, _) = Session(3, new QuotaPolicy());
+            using var _s = session;
+            using var reader = new SqliteLedger(_file.Path);   // another process's view of the ledger
+            var whileSending = new ConcurrentDictionary<string, SendStatus?>();
+            foreach (var c in connections)
+                c.Answer = to =>
+                {
+                    lock (reader) whileSending[to] = reader.FindRow("c", to)?.Status;
+                    return new SmtpReply(true, 250, "2.0.0 Ok");
+                };
+
+            var results = Enumerable.Range(1, 9).SelectMany(i => session.Add(Row(i), default)).ToList().Concat(session.Flush(default)).ToList();
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(9, whileSending.Count);
+            Assert.All(whileSending.Values, s => Assert.Equal(SendStatus.Unknown, s));   // killed now, a row stays Unknown: it may have been taken
+            Assert.All(Enumerable.Range(1, 9), i => Assert.Equal(SendStatus.Sent, reader.FindRow("c", $"u{i}@example.test")!.Status));
         }
 
         [Fact]

@@ -5,18 +5,19 @@ using MailQuota.Core.Content;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 using MailQuota.Core.Time;
 using MimeKit;
 
 namespace MailQuota.Core.Tests
 {
     /// <summary>The content guard inside a send run: a real SQLite ledger, a recording transport, a fake clock.</summary>
-    public sealed class ContentGuardTests : IDisposable
+    public abstract class ContentGuardTests : IDisposable
     {
         const string Account = "payroll@example.test";
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock();
         readonly RecordingTransport _transport;
 
@@ -24,13 +25,14 @@ namespace MailQuota.Core.Tests
             "Dear {{Name}},\nyour payslip for {{Month}} is attached. The net amount of {{Amount}} will reach your account on {{Date}}. " +
             "Please check the figures and tell the payroll team within five working days if anything looks wrong. {{Note}}\nKind regards, Payroll", null);
 
-        public ContentGuardTests()
+        protected ContentGuardTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _transport = new RecordingTransport(_clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
         SendSession Session(QuotaPolicy policy, DuplicateAction action) =>
             new SendSession(Account, policy, Template, _ledger, _ledger, _ledger, _transport, _clock, null, new ContentGuard(_ledger, _clock, policy, action));
@@ -42,7 +44,7 @@ namespace MailQuota.Core.Tests
 
         static readonly QuotaPolicy TenPerHour = new QuotaPolicy { MessagesPerMinute = 1000, NearDuplicatesPerHour = 10 };
 
-        [Fact]
+        [SkippableFact]
         public void Stop_ends_a_30_row_merge_after_10_near_duplicates_per_hour_with_a_clear_error()
         {
             var session = Session(TenPerHour, DuplicateAction.Stop);
@@ -59,7 +61,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(10, _ledger.UseSince(Account, _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Wait_spreads_a_30_row_merge_over_three_hours_never_more_than_10_in_any_hour()
         {
             var session = Session(TenPerHour, DuplicateAction.Wait);
@@ -78,7 +80,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains(waits, w => w.Row == 21);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Skip_sends_what_the_limit_allows_and_skips_the_rest_with_a_warning()
         {
             var session = Session(TenPerHour, DuplicateAction.Skip);
@@ -91,13 +93,13 @@ namespace MailQuota.Core.Tests
             Assert.Equal(10, _ledger.UseSince(Account, _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_near_duplicate_sent_by_another_process_between_the_check_and_the_reservation_is_counted_so_the_limit_holds()
         {
             var policy = new QuotaPolicy { MessagesPerMinute = 1000, MinInterval = TimeSpan.FromSeconds(10), NearDuplicatesPerHour = 2 };
             var session = Session(policy, DuplicateAction.Skip);
             Assert.Equal(RowStatus.Sent, session.SendOne(Row(1), default).Status);
-            using var other = new SqliteLedger(_file.Path);                    // another process on the same ledger
+            using var other = _engine.Open();                    // another process on the same ledger
             var raced = false;
             void AnotherProcessSends(WaitNotice _)
             {
@@ -119,7 +121,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(2, _ledger.UseSince(Account, _clock.UtcNow.AddHours(-1)).Messages);   // the limit held: not 3
         }
 
-        [Fact]
+        [SkippableFact]
         public void Warn_sends_everything_and_warns_for_each_message_over_the_limit()
         {
             var session = Session(TenPerHour, DuplicateAction.Warn);
@@ -129,7 +131,7 @@ namespace MailQuota.Core.Tests
             Assert.All(results.Skip(10), r => Assert.Contains("was sent although", r.Warning));
         }
 
-        [Fact]
+        [SkippableFact]
         public void Messages_made_different_by_a_long_personal_note_are_not_held_back()
         {
             var notes = new[]
@@ -144,14 +146,14 @@ namespace MailQuota.Core.Tests
             Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_day_limit_counts_across_runs_and_processes_through_the_ledger()
         {
             var policy = new QuotaPolicy { NearDuplicatesPerDay = 3 };
             var first = Session(policy, DuplicateAction.Skip);
             for (var i = 1; i <= 2; i++) Assert.Equal(RowStatus.Sent, first.SendOne(Row(i), default).Status);
             _clock.Advance(TimeSpan.FromHours(5));
-            using var other = new SqliteLedger(_file.Path);
+            using var other = _engine.Open();
             var second = new SendSession(Account, policy, Template, other, other, other, _transport, _clock, null, new ContentGuard(other, _clock, policy, DuplicateAction.Skip));
             Assert.Equal(RowStatus.Sent, second.SendOne(Row(3), default).Status);
             var refused = second.SendOne(Row(4), default);
@@ -159,7 +161,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("3 near-identical messages in the last day", refused.Reply);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_guard_says_ok_then_warn_then_block_with_the_time_a_slot_frees()
         {
             var policy = new QuotaPolicy { NearDuplicatesPerHour = 2 };
@@ -182,7 +184,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(start + TimeSpan.FromHours(1), block.RetryAt);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Content_limits_are_remembered_with_the_account_and_alone_keep_the_default_rate()
         {
             var given = new QuotaPolicy { NearDuplicatesPerHour = 10, SimilarityThreshold = 0.8 };
@@ -195,4 +197,9 @@ namespace MailQuota.Core.Tests
             Assert.Equal(0.8, later.SimilarityThreshold);
         }
     }
+
+    public sealed class SqliteContentGuardTests : ContentGuardTests { public SqliteContentGuardTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresContentGuardTests : ContentGuardTests { public PostgresContentGuardTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

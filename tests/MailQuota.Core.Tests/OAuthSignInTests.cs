@@ -16,7 +16,6 @@ using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
 using MimeKit;
 using ScriptedSmtpServer.OAuth;
-using SignInWorker;
 
 namespace MailQuota.Core.Tests
 {
@@ -43,7 +42,7 @@ namespace MailQuota.Core.Tests
         public OAuthSignInTests()
         {
             _ledger = new SqliteLedger(_file.Path);
-            _endpoint = new LoopbackTokenEndpoint(() => _clock.UtcNow) { ClientSecret = Secret };
+            _endpoint = new LoopbackTokenEndpoint(() => _clock.UtcNow) { ClientSecret = Secret, GoogleClientSecret = Secret, GoogleUser = Account };
             _server = new OAuthSmtpServer(TokenCheck);
         }
 
@@ -60,7 +59,7 @@ namespace MailQuota.Core.Tests
             user == Account && _endpoint.Check(token) == null ? null : "535 5.7.3 Authentication unsuccessful [oauth.test]";
 
         EntraApp Entra(string? tenant = null, string? clientId = null) =>
-            new EntraApp(tenant ?? _endpoint.Tenant, clientId ?? _endpoint.ClientId) { InstanceDiscovery = false, HttpClientFactory = new LoopbackMsalHttp(_endpoint.Address) };
+            new EntraApp(tenant ?? _endpoint.Tenant, clientId ?? _endpoint.ClientId) { InstanceDiscovery = false, HttpClientFactory = TestSignInEndpoint.MsalHttp(_endpoint.Address) };
 
         static SecureString Secure(string text)
         {
@@ -541,6 +540,166 @@ namespace MailQuota.Core.Tests
             return RunWorker(info, "-", to, "app");
         }
 
+        /// <summary>
+        /// A Google user who opens the address shown in a "browser": the request goes to the loopback
+        /// endpoint (in place of accounts.google.com), whose consent page sends the browser back to the
+        /// app's loopback address with a code. The browser runs while the app waits for it.
+        /// </summary>
+        (GoogleUserSignIn Source, List<string> Prompts, List<System.Threading.Tasks.Task<string>> Browser) GoogleUser(string? cache, bool prompt = true, string secret = Secret)
+        {
+            var prompts = new List<string>();
+            var browser = new List<System.Threading.Tasks.Task<string>>();
+            var store = new GoogleTokenStore(cache == null ? null : TokenCacheFile.Open("google-user-" + _endpoint.GoogleClientId, cache, out _));
+            var source = new GoogleUserSignIn(_endpoint.GoogleClientId, Secure(secret), Account, store, !prompt ? null : text =>
+            {
+                prompts.Add(text);
+                var address = new Uri(System.Text.RegularExpressions.Regex.Match(text, @"open this address in a browser and allow the app to send mail: (\S+) \(").Groups[1].Value);
+                browser.Add(System.Threading.Tasks.Task.Run(async () =>
+                {
+                    using var http = new System.Net.Http.HttpClient();
+                    return await http.GetStringAsync(new Uri(_endpoint.Address, address.PathAndQuery));
+                }));
+            }, TestSignInEndpoint.GoogleHttp(_endpoint.Address));
+            return (source, prompts, browser);
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task A_Google_user_authorises_once_in_the_browser_a_fifty_row_run_renews_from_the_refresh_token_and_a_second_process_reuses_the_saved_sign_in()
+        {
+            var cache = Path.Combine(_file.Folder, "google-tokens.bin");
+            var (source, prompts, browser) = GoogleUser(cache);
+            var signIn = SignIn(source);
+
+            var results = Run(signIn, Rows(50), new QuotaPolicy { MessagesPerHour = 20 });
+            var second = Worker(cache, "later@example.test", "google-user");
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            var prompt = Assert.Single(prompts);
+            Assert.StartsWith($"To sign in as {Account}, open this address in a browser and allow the app to send mail: https://accounts.google.com/o/oauth2/v2/auth?", prompt);
+            Assert.Matches(@"returns to http://127\.0\.0\.1:\d+/authorize/ on this computer", prompt);
+            Assert.Contains("code_challenge_method=S256", prompt);
+            Assert.Contains("Signed in", await Assert.Single(browser));   // the page the browser shows at the end
+            // One browser sign-in, then the refresh token for each hour's new token; the second process took the saved one.
+            Assert.Equal(new[] { $"google authorize {Account}", $"google authorization_code {Account}", $"google refresh_token {Account}", $"google refresh_token {Account}" }, _endpoint.Requests);
+            Assert.Equal("sent 250 2.0.0 OK queued", second);
+            var received = _server.Received;
+            Assert.Equal(51, received.Count);
+            Assert.Equal(new[] { 20, 20, 11 }, received.GroupBy(m => m.Token).Select(g => g.Count()).ToArray());
+            Assert.Equal(51, received.SelectMany(m => m.To).Distinct().Count());
+            Assert.All(_server.Log, line => Assert.Equal($"auth {Account} ok", line));
+            Assert.Contains($"OAuth client {_endpoint.GoogleClientId}, signed in as the user {Account}", source.Description);
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cache));
+            // The cache file named by the user holds the refresh token (that is its job, readable by the user only), never the client secret.
+            Assert.Contains(Assert.Single(_endpoint.RefreshTokens), File.ReadAllText(cache));
+            Assert.DoesNotContain(Secret, File.ReadAllText(cache));
+        }
+
+        [Fact]
+        public void A_Google_user_token_the_server_refuses_is_renewed_once_from_the_refresh_token_and_the_run_goes_on()
+        {
+            var (source, _, _) = GoogleUser(null);
+            string? first = null;
+            // The first access token is refused (e.g. revoked on Google's side before it ran out); later ones are good.
+            _server.Validate = (user, token) => (first ??= token) == token ? "535 5.7.8 Username and Password not accepted." : TokenCheck(user, token);
+
+            var results = Run(SignIn(source), Rows(3));
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(new[] { $"auth {Account} 535 5.7.8 Username and Password not accepted.", $"auth {Account} ok" }, _server.Log);
+            Assert.Equal(new[] { $"google authorize {Account}", $"google authorization_code {Account}", $"google refresh_token {Account}" }, _endpoint.Requests);
+            Assert.All(_server.Received, m => Assert.NotEqual(first, m.Token));
+        }
+
+        [Fact]
+        public void A_Google_sign_in_revoked_mid_run_stops_with_OAuthSignInExpired_and_after_a_new_browser_sign_in_only_the_rest_is_sent()
+        {
+            var cache = Path.Combine(_file.Folder, "google-tokens.bin");
+            var policy = new QuotaPolicy { MessagesPerHour = 20 };
+            var rows = Rows(50).ToList();
+            var (first, _, _) = GoogleUser(cache);
+            Assert.All(Run(SignIn(first), Rows(1)), r => Assert.Equal(RowStatus.Sent, r.Status));
+
+            // A scheduled run (no prompt) from the saved sign-in; during its hour's wait the user removes the app's access.
+            var (unattended, _, _) = GoogleUser(cache, prompt: false);
+            var results = new List<SendResult>();
+            var options = new SendOptions { Campaign = "c2", Random = new Random(1) };
+            SignInException stop;
+            using (var transport = new MailKitTransport(Clear(_server.Port, null), SignIn(unattended)))
+            {
+                var session = new SendSession(Account, policy, Personal, _ledger, _ledger, _ledger, transport, _clock, options);
+                stop = Assert.Throws<SignInException>(() =>
+                {
+                    foreach (var row in rows)
+                    {
+                        if (row.Number == 21) _endpoint.RevokeAll();
+                        results.AddRange(session.Add(row, default));
+                    }
+                });
+            }
+
+            Assert.Equal("OAuthSignInExpired", stop.ErrorId);
+            Assert.Contains("invalid_grant: Token has been expired or revoked.", stop.Message);
+            Assert.Contains("-BrowserSignIn", stop.Fix);
+            Assert.Equal(20, results.Count(r => r.Status == RowStatus.Sent));
+            // Another unattended run now asks for a sign-in instead of trying the revoked token again.
+            var (again, _, _) = GoogleUser(cache, prompt: false);
+            Assert.Equal("OAuthSignInRequired", Assert.Throws<SignInException>(() => again.GetToken(false, default)).ErrorId);
+
+            var (signedIn, prompts, _) = GoogleUser(cache);
+            var rerun = Run(SignIn(signedIn), rows, policy, campaign: "c2");
+
+            Assert.Single(prompts);
+            Assert.Equal(20, rerun.Count(r => r.Status == RowStatus.Skipped));
+            Assert.Equal(30, rerun.Count(r => r.Status == RowStatus.Sent));
+            var received = _server.Received.SelectMany(m => m.To).ToList();
+            Assert.Equal(51, received.Count);                         // row 1 of the first sign-in, then 50 once each
+            Assert.Equal(50, received.Skip(1).Distinct().Count());
+        }
+
+        [Fact]
+        public void Google_refusing_the_client_or_the_user_declining_stops_with_an_error_id_that_says_what_to_fix()
+        {
+            var (unattended, _, _) = GoogleUser(null, prompt: false);
+            var required = Assert.Throws<SignInException>(() => unattended.GetToken(false, default));
+            var (wrongSecret, _, _) = GoogleUser(null, secret: "not-the-secret");
+            var rejected = Assert.Throws<SignInException>(() => wrongSecret.GetToken(false, default));
+            _endpoint.GoogleConsentDenied = true;
+            var (declined, _, _) = GoogleUser(null);
+            var denied = Assert.Throws<SignInException>(() => declined.GetToken(false, default));
+            var missing = Assert.Throws<SignInException>(() => TokenSources.Create(new SignInSettings { Method = SignInMethod.GoogleUser, ClientId = _endpoint.GoogleClientId }, Account, null, null, _clock, _ => { }));
+
+            Assert.Equal("OAuthSignInRequired", required.ErrorId);
+            Assert.Contains("-BrowserSignIn", required.Fix);
+            Assert.Equal("GoogleClientRejected", rejected.ErrorId);
+            Assert.Contains("Desktop app", rejected.Fix);
+            Assert.DoesNotContain("not-the-secret", rejected.Message + rejected.Fix);
+            Assert.Equal("OAuthConsentMissing", denied.ErrorId);
+            Assert.Contains("https://mail.google.com/", denied.Fix);
+            Assert.Equal("OAuthCredentialMissing", missing.ErrorId);
+            Assert.Equal(new[] { $"google authorize {Account}", "refused 401 invalid_client 0" }, _endpoint.Requests);
+            Assert.Empty(_endpoint.Tokens);
+        }
+
+        [Theory]
+        [InlineData("http://192.0.2.10:8080/")]
+        [InlineData("https://login.example.test/")]
+        public void The_test_sign_in_endpoint_takes_only_a_loopback_address(string value)
+        {
+            var before = Environment.GetEnvironmentVariable(TestSignInEndpoint.Variable);
+            try
+            {
+                Environment.SetEnvironmentVariable(TestSignInEndpoint.Variable, value);
+                var e = Assert.Throws<SignInException>(() => TestSignInEndpoint.FromEnvironment());
+                Assert.Equal("SignInTestEndpointRefused", e.ErrorId);
+                Environment.SetEnvironmentVariable(TestSignInEndpoint.Variable, "http://127.0.0.1:5999/some/path");
+                Assert.Equal(new Uri("http://127.0.0.1:5999/"), TestSignInEndpoint.FromEnvironment());
+                Environment.SetEnvironmentVariable(TestSignInEndpoint.Variable, null);
+                Assert.Null(TestSignInEndpoint.FromEnvironment());
+            }
+            finally { Environment.SetEnvironmentVariable(TestSignInEndpoint.Variable, before); }
+        }
+
         /// <summary>Runs SignInWorker (a separate process) to send one message; returns its last line.</summary>
         string Worker(string cache, string to, string mode = "app") => RunWorker(new System.Diagnostics.ProcessStartInfo("dotnet"), cache, to, mode);
 
@@ -550,7 +709,8 @@ namespace MailQuota.Core.Tests
             info.RedirectStandardInput = true;
             info.RedirectStandardOutput = true;
             info.UseShellExecute = false;
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, _endpoint.ClientId, cache, _server.Port.ToString(), Account, to, mode })
+            var clientId = mode == "google-user" ? _endpoint.GoogleClientId : _endpoint.ClientId;
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SignInWorker.dll"), _endpoint.Address.ToString(), _endpoint.Tenant, clientId, cache, _server.Port.ToString(), Account, to, mode })
                 info.ArgumentList.Add(a);
             using var process = System.Diagnostics.Process.Start(info)!;
             process.StandardInput.WriteLine(Secret);

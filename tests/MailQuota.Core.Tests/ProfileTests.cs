@@ -113,6 +113,21 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void Profiles_say_whom_the_provider_counts_against_and_a_saved_profile_keeps_it()
+        {
+            var perLogin = BuiltInProfiles.All().Where(p => p.CountsPer == CountedPer.Login).Select(p => p.Name);
+            Assert.Equal(new[] { "ExchangeOnline", "GoogleWorkspace", "GoogleWorkspaceTrial", "AmazonSesSandbox" }, perLogin);
+            Assert.Equal(CountedPer.Sender, Relay().CountsPer);   // a profile of one's own counts per sender unless it says otherwise
+
+            var mine = Catalog().Find("ExchangeOnline").CopyAs("MyExchange");
+            Catalog().Add(mine);
+            Assert.Contains("\"CountsPer\": \"Login\"", File.ReadAllText(_file));
+            Assert.Equal(CountedPer.Login, new ProfileCatalog(_file).Find("MyExchange").CountsPer);
+            Catalog().Change("MyExchange", p => p.CountsPer = CountedPer.Sender);
+            Assert.Equal(CountedPer.Sender, Catalog().Find("MyExchange").CountsPer);
+        }
+
+        [Fact]
         public void A_hand_edited_file_with_comments_and_other_casing_loads()
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_file)!);

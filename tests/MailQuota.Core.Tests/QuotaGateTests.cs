@@ -1,29 +1,31 @@
 using System;
 using System.Linq;
 using MailQuota.Core.Quota;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 
 namespace MailQuota.Core.Tests
 {
-    public sealed class QuotaGateTests : IDisposable
+    public abstract class QuotaGateTests : IDisposable
     {
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock();
         readonly QuotaGate _gate;
 
-        public QuotaGateTests()
+        protected QuotaGateTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _gate = new QuotaGate(_ledger, _clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
         ReserveDecision Reserve(QuotaPolicy policy, int recipients = 1, string account = "a@example.test") =>
             _gate.TryReserve(policy, new ReservationRequest(account, "r@example.test", recipients));
 
-        [Fact]
+        [SkippableFact]
         public void Grants_up_to_the_per_minute_limit_then_waits_exactly_until_the_oldest_leaves()
         {
             var policy = new QuotaPolicy { MessagesPerMinute = 3 };
@@ -36,7 +38,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("3 messages per minute", refused.Reason);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_reservation_leaves_the_window_exactly_at_its_length_not_a_millisecond_earlier()
         {
             var policy = new QuotaPolicy { MessagesPerMinute = 1 };
@@ -47,7 +49,7 @@ namespace MailQuota.Core.Tests
             Assert.True(Reserve(policy).Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_longest_blocking_window_decides_the_wait()
         {
             var policy = new QuotaPolicy { MessagesPerMinute = 10, MessagesPerHour = 2 };
@@ -60,7 +62,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("per hour", refused.Reason);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Recipient_limits_count_recipients_and_wait_until_enough_of_them_leave()
         {
             var policy = new QuotaPolicy { RecipientsPerHour = 10 };
@@ -75,7 +77,7 @@ namespace MailQuota.Core.Tests
             Assert.True(fits.Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_message_larger_than_a_limit_can_never_be_sent()
         {
             var policy = new QuotaPolicy { MaxRecipientsPerMessage = 5, RecipientsPerDay = 100 };
@@ -86,7 +88,7 @@ namespace MailQuota.Core.Tests
             Assert.True(overDay.Impossible);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Minimum_interval_is_measured_from_the_last_reservation()
         {
             var policy = new QuotaPolicy { MinInterval = TimeSpan.FromSeconds(2) };
@@ -100,7 +102,7 @@ namespace MailQuota.Core.Tests
             Assert.True(Reserve(policy).Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Accounts_do_not_share_windows()
         {
             var policy = new QuotaPolicy { MessagesPerDay = 1 };
@@ -109,7 +111,7 @@ namespace MailQuota.Core.Tests
             Assert.False(Reserve(policy, account: "one@example.test").Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Released_reservations_give_their_quota_back()
         {
             var policy = new QuotaPolicy { MessagesPerHour = 1 };
@@ -118,7 +120,7 @@ namespace MailQuota.Core.Tests
             Assert.True(Reserve(policy).Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Window_counts_stay_exact_with_released_rows_between_and_a_clock_that_steps_back()
         {
             var policy = new QuotaPolicy { MessagesPerHour = 3, RecipientsPerHour = 10 };
@@ -137,7 +139,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(2, _ledger.UseSince("a@example.test", _clock.UtcNow - TimeSpan.FromHours(1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Failed_and_in_flight_sends_still_count()
         {
             var policy = new QuotaPolicy { MessagesPerHour = 2 };
@@ -147,7 +149,7 @@ namespace MailQuota.Core.Tests
             Assert.False(Reserve(policy).Granted);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Usage_reports_used_remaining_and_when_the_window_frees()
         {
             var policy = new QuotaPolicy { MessagesPerHour = 5, RecipientsPerDay = 100 };
@@ -168,7 +170,7 @@ namespace MailQuota.Core.Tests
             Assert.All(idle, u => { Assert.Equal(0, u.Used); Assert.Null(u.ResetsAt); });
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_full_simulated_day_never_exceeds_any_window()
         {
             var policy = new QuotaPolicy { MessagesPerMinute = 5, MessagesPerHour = 100, MessagesPerDay = 500 };
@@ -188,11 +190,10 @@ namespace MailQuota.Core.Tests
             }
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_reservation_stamped_by_a_clock_that_ran_ahead_warns_and_does_not_hold_the_account()
         {
-            using var file = new TempLedger();
-            using var ledger = new SqliteLedger(file.Path);
+            using var ledger = _engine.Open();
             var clock = new FakeClock(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
             var gate = new QuotaGate(ledger, clock);
             var policy = new QuotaPolicy { MessagesPerMinute = 10, MinInterval = TimeSpan.FromSeconds(2) };
@@ -213,4 +214,9 @@ namespace MailQuota.Core.Tests
             Assert.Equal(2, ledger.UseSince("a", clock.UtcNow - TimeSpan.FromMinutes(1)).Messages);
         }
     }
+
+    public sealed class SqliteQuotaGateTests : QuotaGateTests { public SqliteQuotaGateTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresQuotaGateTests : QuotaGateTests { public PostgresQuotaGateTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

@@ -74,6 +74,23 @@ namespace MailQuota.Core.Tests
         static MimeMessage Parse(ReceivedMessage m) => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m.Raw)));
 
         [Fact]
+        public void The_transport_says_go_ahead_after_the_354_before_the_server_has_the_message_and_not_when_nothing_is_handed_over()
+        {
+            var server = Server("rcpt to refused@example.test => 550 5.1.1 user unknown", "data nth 2 drop => 421 dropped");
+            using var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpSecurity.None, null));
+            var takenAtGoAhead = new List<int>();
+            transport.DataGoAhead += () => takenAtGoAhead.Add(server.Received.Count);
+            var from = new MailboxAddress("", Account);
+            SmtpReply Send(string to) => transport.Send(new MimeMessage(new[] { from }, new[] { new MailboxAddress("", to) }, "s", new TextPart("plain") { Text = "b" }), from, new[] { new MailboxAddress("", to) }, default);
+
+            Assert.True(Send("one@example.test").Accepted);
+            Assert.False(Send("refused@example.test").Accepted);   // refused at RCPT: no DATA, no go-ahead
+            Assert.False(Send("dropped@example.test").HandedOver); // dropped at the DATA command: no 354
+            Assert.True(Send("two@example.test").Accepted);
+            Assert.Equal(new[] { 0, 1 }, takenAtGoAhead);          // once per message taken, each time before the server had it
+        }
+
+        [Fact]
         public void Throttled_every_21st_message_all_60_rows_are_sent_once_and_the_ledger_shows_the_cut_pace()
         {
             var server = Server("data after-every 20 => 454 Transient reject by behaviour spamANTISPAM_BAT[01201311R]: too frequently sending");

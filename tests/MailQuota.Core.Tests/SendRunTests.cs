@@ -43,6 +43,42 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void On_a_provider_that_counts_per_login_two_senders_under_one_login_share_one_account_and_its_windows()
+        {
+            SendRun Run(string from, string? login, CountedPer countedPer) => SendRun.Create(
+                new SendRequest(new MessageTemplate(new MailboxAddress("", from), "Hello", "Body", null), new SmtpSettings("127.0.0.1", 25, SmtpSecurity.None, null))
+                {
+                    Login = login,
+                    CountedPer = countedPer,
+                    Limits = new QuotaPolicy { MessagesPerDay = 3 },
+                    Options = new SendOptions { MaxWait = TimeSpan.Zero },
+                }, _ledger, _clock, () => _transport);
+
+            using (var sales = Run("sales@example.test", " Mailer@Example.test", CountedPer.Login))
+                Assert.All(sales.Add(Row(1), default).Concat(sales.Add(Row(2), default)).Concat(sales.Flush(default)), r => Assert.Equal(RowStatus.Sent, r.Status));
+            using (var support = Run("support@example.test", "mailer@example.test", CountedPer.Login))
+            {
+                Assert.Equal("mailer@example.test", support.Account);
+                var results = support.Add(Row(3), default).Concat(support.Add(Row(4), default)).Concat(support.Flush(default)).ToList();
+                Assert.Equal(RowStatus.Sent, results[0].Status);
+                // the login's day is used up by both senders together: the fourth message is deferred
+                Assert.Equal(RowStatus.Deferred, results[1].Status);
+                Assert.Equal(2, results.Count);
+            }
+            Assert.Equal(new[] { "mailer@example.test" }, _ledger.Accounts());
+            Assert.Equal(3, _transport.Sent.Count);
+        }
+
+        [Theory]
+        [InlineData(null, "mailer@example.test", CountedPer.Login, "mailer@example.test")]       // the login decides
+        [InlineData(null, "mailer@example.test", CountedPer.Sender, "sales@example.test")]      // the provider counts per sender
+        [InlineData(null, null, CountedPer.Login, "sales@example.test")]                        // no sign-in: the sender
+        [InlineData(null, "  ", CountedPer.Login, "sales@example.test")]
+        [InlineData("Payroll", "mailer@example.test", CountedPer.Login, "payroll")]            // an account named for the run wins
+        public void The_account_is_the_named_one_else_the_login_where_the_provider_counts_per_login_else_the_sender(string? account, string? login, CountedPer countedPer, string expected) =>
+            Assert.Equal(expected, SendingAccount.Key(account, "Sales@Example.test", login, countedPer));
+
+        [Fact]
         public void Waits_are_told_through_the_event_and_alerts_are_raised_after_the_messages()
         {
             var request = new SendRequest(Template, new SmtpSettings("127.0.0.1", 25, SmtpSecurity.None, null))

@@ -1,12 +1,14 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 using MailQuota.Core.Time;
 using MimeKit;
 
@@ -22,34 +24,37 @@ namespace MailQuota.Core.Tests
         public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
             Sent.Add((_clock.UtcNow, message, recipients));
+            DataGoAhead?.Invoke();   // as a server's 354 (the scripted replies are given after the data)
             return Answer(message);
         }
+        public event Action? DataGoAhead;
         public void Dispose() { }
     }
 
-    public sealed class SendSessionTests : IDisposable
+    public abstract class SendSessionTests : IDisposable
     {
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock();
         readonly RecordingTransport _transport;
         static readonly MessageTemplate Template = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "Hi {{Name}}", "Body for {{Name}}", null);
 
-        public SendSessionTests()
+        protected SendSessionTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _transport = new RecordingTransport(_clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
         SendSession Session(QuotaPolicy policy, SendOptions? options = null) =>
-            new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options);
+            new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, options, handovers: _ledger.OpenAnother());
 
         static MailRow Row(int n, string? address, string? name = "N") =>
             new MailRow(n, address, name, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Name"] = name });
 
-        [Fact]
+        [SkippableFact]
         public void Waits_on_the_injected_clock_when_the_minute_is_full_and_reports_the_wait()
         {
             var session = Session(new QuotaPolicy { MessagesPerMinute = 5 });
@@ -66,7 +71,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromMinutes(2) + 2 * new SendOptions().DeliveryMargin, _clock.Slept);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Invalid_rows_use_no_quota_and_the_run_goes_on()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 });
@@ -78,7 +83,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddHours(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_same_address_twice_in_a_run_is_sent_once()
         {
             var session = Session(new QuotaPolicy());
@@ -88,7 +93,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_refusal_is_recorded_as_failed_with_the_reply()
         {
             _transport.Answer = _ => new SmtpReply(false, 550, "5.1.1 user unknown");
@@ -98,7 +103,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, result.Attempts);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Cancelling_a_wait_stops_without_reserving()
         {
             var session = Session(new QuotaPolicy { MessagesPerDay = 1 });
@@ -108,7 +113,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Preview_composes_without_touching_ledger_or_server()
         {
             var preview = SendSession.Preview(Template, "hr@example.test", Row(1, "p@example.test", "Pat"));
@@ -117,7 +122,7 @@ namespace MailQuota.Core.Tests
             Assert.Empty(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_policy_is_remembered_for_the_account_and_explicit_values_override_it()
         {
             var first = AccountPolicy.Resolve(_ledger, "acct", new QuotaPolicy { MessagesPerMinute = 7, MessagesPerDay = 70 }, _clock.UtcNow, out var s1);
@@ -135,7 +140,7 @@ namespace MailQuota.Core.Tests
 
         static MailRow Plain(int n) => new MailRow(n, $"p{n}@example.test", null, MailRow.NoFields);
 
-        [Fact]
+        [SkippableFact]
         public void A_quota_wait_longer_than_MaxWait_defers_the_row_with_the_reason_and_the_time_it_can_go()
         {
             var session = Session(new QuotaPolicy { MessagesPerHour = 2 }, new SendOptions { MaxWait = TimeSpan.FromMinutes(10) });
@@ -152,7 +157,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(2, _transport.Sent.Count);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_wait_within_MaxWait_is_waited_out()
         {
             var session = Session(new QuotaPolicy { MinInterval = TimeSpan.FromMinutes(2) }, new SendOptions { MaxWait = TimeSpan.FromMinutes(5) });
@@ -161,7 +166,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(TimeSpan.FromMinutes(2), _clock.Slept);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_temporary_failure_is_retried_with_backoff_and_gives_up_after_the_last_attempt()
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 451, "4.3.0 local error"), new SmtpReply(true, 250, "ok") });
@@ -179,7 +184,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("after 5 attempts", failed.Reply);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_connection_lost_after_the_message_was_handed_over_is_unknown_and_not_retried()
         {
             _transport.Answer = _ => new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Data, handedOver: true);
@@ -188,7 +193,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(_transport.Sent);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_connection_lost_before_the_message_is_a_safe_retry_that_uses_no_quota()
         {
             var answers = new Queue<SmtpReply>(new[] { new SmtpReply(false, 0, "connection lost: reset", SmtpStage.Recipient), new SmtpReply(true, 250, "ok") });
@@ -198,7 +203,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, _ledger.UseSince("hr@example.test", _clock.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_rerun_of_the_campaign_skips_sent_rows_and_reports_rows_left_in_flight_as_unknown()
         {
             var options = new SendOptions { Campaign = "payroll-2026-11" };
@@ -229,7 +234,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Sent, Session(new QuotaPolicy(), new SendOptions { Campaign = "other" }).SendOne(Row(1, "sent@example.test"), default).Status);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Batches_of_messages_are_separated_by_the_batch_delay()
         {
             var session = Session(new QuotaPolicy(), new SendOptions { BatchSize = 3, BatchDelay = TimeSpan.FromSeconds(30) });
@@ -240,7 +245,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("after a batch of 3 messages", waits[0].Reason);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Several_rows_per_message_refuse_merge_fields_and_more_rows_than_the_policy_allows()
         {
             var merge = Assert.Throws<ArgumentException>(() => Session(new QuotaPolicy(), new SendOptions { RecipientsPerMessage = 10 }));
@@ -251,7 +256,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("maximum of 50", tooMany.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_Bcc_batch_waits_for_the_end_of_the_input_when_it_is_not_full()
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
@@ -267,7 +272,7 @@ namespace MailQuota.Core.Tests
             Assert.Single(session.Add(Plain(5), default).Concat(session.Flush(default)));
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_account_refused_at_MAIL_FROM_stops_the_run()
         {
             _transport.Answer = _ => new SmtpReply(false, 553, "5.1.8 sender address rejected", SmtpStage.Sender);
@@ -277,7 +282,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(1, session.Stopped.Row);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Persistent_throttling_defers_the_row_once_the_throttle_budget_is_spent_and_the_next_session_starts_slow()
         {
             _transport.Answer = _ => new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded");
@@ -301,7 +306,55 @@ namespace MailQuota.Core.Tests
             Assert.True(_transport.Sent[^1].At - _transport.Sent[^2].At >= TimeSpan.FromSeconds(5), "the next session starts at the cut pace");
         }
     
-        [Fact]
+        [SkippableFact]
+        public void From_the_go_ahead_until_the_reply_is_recorded_the_send_is_unknown()
+        {
+            var session = Session(new QuotaPolicy(), new SendOptions { Campaign = "c" });
+            SendStatus? whileSending = null;
+            _transport.Answer = _ => { whileSending = _ledger.FindRow("c", "g@example.test")!.Status; return new SmtpReply(true, 250, "2.0.0 Ok"); };
+            Assert.Equal(RowStatus.Sent, session.SendOne(Row(1, "g@example.test")).Status);
+            Assert.Equal(SendStatus.Unknown, whileSending);   // a process killed now leaves it Unknown: it may have been taken
+            Assert.Equal(SendStatus.Sent, _ledger.FindRow("c", "g@example.test")!.Status);
+        }
+
+        [SkippableFact]
+        public void A_row_whose_process_died_before_the_go_ahead_is_sent_again_by_a_plain_rerun_and_one_that_died_after_it_is_not()
+        {
+            // a real `sleep` process owns the rows (Unix), and the host's start time is read on Linux (and Windows)
+            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return;
+            var at = _clock.UtcNow;
+            long Reserve(string row)
+            {
+                using var tx = _ledger.BeginReservation("hr@example.test");
+                var id = tx.Insert(new ReservationRequest("hr@example.test", row) { Campaign = "c" }, at);
+                _ledger.LinkRows("c", new[] { row }, id, retryUnknown: false);
+                tx.Commit();
+                return id;
+            }
+            var before = Reserve("before@example.test");   // killed before the server's go-ahead: InFlight
+            var after = Reserve("after@example.test");     // killed after it: marked Unknown at the go-ahead
+            _ledger.Complete(after, SendStatus.Unknown, at, "handed to the server; the run ended before its reply was recorded", 1);
+            var alive = Reserve("alive@example.test");     // still being sent by a process that runs
+            using var running = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            using var killed = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            SetOwner(before, killed); SetOwner(after, killed); SetOwner(alive, running);
+            killed.Kill();
+            killed.WaitForExit();
+            try
+            {
+                var rerun = Session(new QuotaPolicy(), new SendOptions { Campaign = "c" });   // no RetryUnknown
+                Assert.Equal(RowStatus.Sent, rerun.SendOne(Row(1, "before@example.test")).Status);
+                Assert.Equal(RowStatus.Unknown, rerun.SendOne(Row(2, "after@example.test")).Status);
+                Assert.Equal(RowStatus.Unknown, rerun.SendOne(Row(3, "alive@example.test")).Status);
+                Assert.Equal(new[] { "before@example.test" }, _transport.Sent.SelectMany(s => s.Recipients).Select(r => r.Address));
+            }
+            finally { running.Kill(); }
+        }
+
+        void SetOwner(long sendId, Process process) =>
+            _engine.Scalar($"UPDATE sends SET owner = '{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}' WHERE id = {sendId}");
+
+        [SkippableFact]
         public void Overlapping_runs_of_one_campaign_never_both_send_a_row()
         {
             var plain = new MessageTemplate(new MailboxAddress("", "hr@example.test"), "News", "News", null);
@@ -325,4 +378,9 @@ namespace MailQuota.Core.Tests
             Assert.True(summary.Incomplete);                              // a row left to another run is not done by this one
         }
     }
+
+    public sealed class SqliteSendSessionTests : SendSessionTests { public SqliteSendSessionTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresSendSessionTests : SendSessionTests { public PostgresSendSessionTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

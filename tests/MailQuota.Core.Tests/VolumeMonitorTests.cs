@@ -6,31 +6,33 @@ using MailQuota.Core.Monitoring;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
 using MailQuota.Core.Smtp;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 using MimeKit;
 
 namespace MailQuota.Core.Tests
 {
-    public sealed class VolumeMonitorTests : IDisposable
+    public abstract class VolumeMonitorTests : IDisposable
     {
         const string Account = "hr@example.test";
         static readonly MessageTemplate Template = new MessageTemplate(new MailboxAddress("", Account), "Notice", "Body", null);
 
-        readonly TempLedger _file = new TempLedger();
-        readonly SqliteLedger _ledger;
+        readonly LedgerEngine _engine;
+        readonly ILedgerStores _ledger;
         readonly FakeClock _clock = new FakeClock(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
         readonly RecordingTransport _transport;
         int _row;
 
-        public VolumeMonitorTests()
+        protected VolumeMonitorTests(LedgerEngine engine)
         {
-            _ledger = new SqliteLedger(_file.Path);
+            _engine = engine;
+            _ledger = _engine.Open();
             _transport = new RecordingTransport(_clock);
         }
 
-        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+        public void Dispose() { _ledger.Dispose(); _engine.Dispose(); }
 
-        VolumeMonitor Monitor(SqliteLedger? ledger = null) { ledger ??= _ledger; return new VolumeMonitor(ledger, ledger, ledger, _clock); }
+        VolumeMonitor Monitor(ILedgerStores? ledger = null) { ledger ??= _ledger; return new VolumeMonitor(ledger, ledger, ledger, _clock); }
 
         /// <summary>Sends one row through a real session and checks the account afterwards, as Send-ThrottledMail does.</summary>
         IReadOnlyList<SendAlert> SendAndCheck(SendSession session, VolumeMonitor monitor, QuotaPolicy policy)
@@ -61,7 +63,7 @@ namespace MailQuota.Core.Tests
             foreach (var id in ids) _ledger.Complete(id, SendStatus.Sent, firstDay, "250 ok", 1);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Five_times_the_usual_busy_hour_raises_one_alert_recorded_in_the_ledger()
         {
             SeedBaseline(_clock.UtcNow);
@@ -88,21 +90,21 @@ namespace MailQuota.Core.Tests
             Assert.Equal(alert.Message, stored.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Another_process_seeing_the_same_spike_raises_nothing_new()
         {
             var policy = new QuotaPolicy();
             var session = new SendSession(Account, policy, Template, _ledger, _ledger, _ledger, _transport, _clock);
             for (var i = 0; i < 99; i++) SendAndCheck(session, Monitor(), policy);
             Assert.Single(SendAndCheck(session, Monitor(), policy));
-            using var other = new SqliteLedger(_file.Path);
+            using var other = _engine.Open();
             Assert.Empty(Monitor(other).Check(Account, policy));
             _clock.Advance(TimeSpan.FromMinutes(59));
             Assert.Empty(Monitor(other).Check(Account, policy));                      // still open
             Assert.Single(_ledger.OpenAlerts(null, _clock.UtcNow));
         }
 
-        [Fact]
+        [SkippableFact]
         public void Without_history_only_the_minimum_counts_and_the_message_says_so()
         {
             var policy = new QuotaPolicy();
@@ -114,7 +116,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("with no sending in the previous 7 days", alert.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_steady_account_at_its_usual_volume_raises_nothing()
         {
             SeedBaseline(_clock.UtcNow);
@@ -129,7 +131,7 @@ namespace MailQuota.Core.Tests
             }
         }
 
-        [Fact]
+        [SkippableFact]
         public void Throttle_replies_at_a_fifth_of_the_hours_attempts_raise_one_alert()
         {
             // Every third attempt is throttled; the session retries it (a refused attempt is a row of
@@ -151,7 +153,7 @@ namespace MailQuota.Core.Tests
             Assert.Contains("too frequently sending", alert.Message);
         }
 
-        [Fact]
+        [SkippableFact]
         public void User_unknown_refusals_are_not_throttling()
         {
             var policy = new QuotaPolicy();
@@ -161,7 +163,7 @@ namespace MailQuota.Core.Tests
             for (var i = 0; i < 20; i++) Assert.Empty(SendAndCheck(session, monitor, policy));
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_calendar_day_at_ninety_percent_raises_once_per_day_in_the_providers_zone()
         {
             var beijingMidnight = new DateTimeOffset(2026, 11, 20, 16, 0, 0, TimeSpan.Zero);
@@ -185,7 +187,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(9, Assert.Single(raised).Item1);
         }
 
-        [Theory]
+        [SkippableTheory]
         [InlineData("454 Transient reject by behaviour spamANTISPAM_BAT[01201311R1]: too frequently sending", true)]
         [InlineData("554 Reject by behaviour spamANTISPAM_BAT[01201311R1]: much too frequently sending", true)]
         [InlineData("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException", true)]
@@ -203,4 +205,9 @@ namespace MailQuota.Core.Tests
             Assert.Equal(throttle, ThrottleReplies.IsThrottle(reply));
         }
     }
+
+    public sealed class SqliteVolumeMonitorTests : VolumeMonitorTests { public SqliteVolumeMonitorTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresVolumeMonitorTests : VolumeMonitorTests { public PostgresVolumeMonitorTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

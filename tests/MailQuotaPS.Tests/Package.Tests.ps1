@@ -159,7 +159,7 @@ Import-Module MailQuotaPS
         $r.Errors | Should -BeNullOrEmpty
         $r.ExitCode | Should -Be 0
         $r.Result.Errors | Should -Be 0
-        $r.Result.Commands | Should -Be 10
+        $r.Result.Commands | Should -Be 11
         $r.Result.Statuses | Should -Be @('Sent', 'Sent', 'Sent')
         (Get-Received 'reimport').Count | Should -Be 3
     }

@@ -18,7 +18,7 @@ function Add-TestSend {
     $order = @(0..($At.Count - 1) | Sort-Object { $At[$_] })
     $At = @($order | ForEach-Object { $At[$_] })
     if ($Recipient) { $Recipient = @($order | ForEach-Object { $Recipient[$_] }) }
-    $ledger = [MailQuota.Core.Storage.Sqlite.SqliteLedger]::new($LedgerPath)
+    $ledger = [MailQuota.Core.Storage.Engines.LedgerEngines]::Open($LedgerPath, $null, [Threading.CancellationToken]::None)   # a file or a PostgreSQL database
     try {
         $ids = [System.Collections.Generic.List[long]]::new()
         $tx = $ledger.BeginReservation($Account)

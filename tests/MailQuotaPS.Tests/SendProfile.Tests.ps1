@@ -172,6 +172,29 @@ Describe 'Send-ThrottledMail -Profile' {
         ($next | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -match '10 messages per minute.*remembered policy' | Should -HaveCount 1
     }
 
+    It 'counts two senders under one login as one account on a provider that counts per login' {
+        $profiles = New-TestProfilePath
+        $ledger = New-TestLedgerPath
+        (New-SendProfile LoginRelay -SmtpServer 127.0.0.1 -Port $Server.SmtpPort -SecureSocketOptions None -MaxPerDay 50 -CountsPer Login -ProfilePath $profiles).CountsPer |
+            Should -Be 'Login'
+        $cred = [pscredential]::new('Mailer@Example.test', (ConvertTo-SecureString 'x-Pa55' -AsPlainText -Force))
+        $send = @{ Profile = 'LoginRelay'; ProfilePath = $profiles; LedgerPath = $ledger; Credential = $cred; AllowUnencryptedAuthentication = $true; Subject = 's'; Body = 'b' }
+        ('a1@example.test', 'a2@example.test' | Send-ThrottledMail @send -From 'sales@example.test').Status | Should -Be @('Sent', 'Sent')
+        ('b1@example.test' | Send-ThrottledMail @send -From 'Support@example.test').Status | Should -Be 'Sent'
+        (Get-Smtp4devMessage $Server).from | Sort-Object -Unique | Should -Be @('sales@example.test', 'Support@example.test')
+
+        # one account, the login's, with one window holding all three messages
+        $quota = @(Get-SendQuota -LedgerPath $ledger)
+        $quota.Account | Sort-Object -Unique | Should -Be 'mailer@example.test'
+        ($quota | Where-Object Window -EQ Day).Used | Should -Be 3
+
+        # without a login, or on a profile that counts per sender, each -From is its own account
+        Set-SendProfile LoginRelay -CountsPer Sender -ProfilePath $profiles
+        $send.Remove('Credential')
+        'c1@example.test' | Send-ThrottledMail @send -From 'sales@example.test' | Out-Null
+        (Get-SendQuota -LedgerPath $ledger).Account | Sort-Object -Unique | Should -Be @('mailer@example.test', 'sales@example.test')
+    }
+
     It 'shows a profile''s whole quota for an account that has not sent yet' {
         $quota = Get-SendQuota -Profile ExchangeOnline -Account 'new@example.test' -LedgerPath (New-TestLedgerPath)
         $quota | ForEach-Object { "$($_.Window) $($_.Unit) $($_.Limit) $($_.Remaining)" } | Should -Be @('Minute Messages 30 30', 'Day Recipients 10000 10000')

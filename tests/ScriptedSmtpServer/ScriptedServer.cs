@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SmtpServer;
 using SmtpServer.Mail;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -18,10 +19,13 @@ namespace ScriptedSmtpServer
     /// <summary>A message the server accepted: the envelope and the raw message text.</summary>
     public sealed class ReceivedMessage
     {
-        public ReceivedMessage(string from, IReadOnlyList<string> to, string raw) { From = from; To = to; Raw = raw; }
+        public ReceivedMessage(string from, IReadOnlyList<string> to, string raw, bool replyLost) { From = from; To = to; Raw = raw; ReplyLost = replyLost; }
         public string From { get; }
         public IReadOnlyList<string> To { get; }
         public string Raw { get; }
+
+        /// <summary>Taken, but the connection went before the reply (a "lose" rule or fault).</summary>
+        public bool ReplyLost { get; }
     }
 
     /// <summary>
@@ -37,20 +41,24 @@ namespace ScriptedSmtpServer
         readonly SmtpServer.SmtpServer _server;
         readonly Task _running;
         readonly string? _logPath;
+        readonly RandomFaults? _faults;
         IReadOnlyList<ScriptRule> _rules;
         int _messages, _acceptedInARow, _mails, _mailsInARow;
 
-        public ScriptedServer(int port, IEnumerable<ScriptRule> rules, string? logPath = null)
+        /// <param name="faults">Random faults for the DATA commands no rule answers (a soak run); null for none.</param>
+        public ScriptedServer(int port, IEnumerable<ScriptRule> rules, string? logPath = null, RandomFaults? faults = null)
         {
             Port = port;
             _rules = rules.ToList();
             _logPath = logPath;
+            _faults = faults;
             var options = new SmtpServerOptionsBuilder().ServerName("scripted.test")
                 .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, port)).SessionTimeout(TimeSpan.FromMinutes(5)))
                 .Build();
             var services = new SmtpServer.ComponentModel.ServiceProvider();
             services.Add(new Store(this));
             services.Add(new Filter(this));
+            services.Add((IEndpointListenerFactory)new NoDelayListenerFactory());
             _server = new SmtpServer.SmtpServer(options, services);
             _server.SessionCreated += (_, e) =>
             {
@@ -125,7 +133,7 @@ namespace ScriptedSmtpServer
             lock (_lock)
             {
                 _messages++;
-                var rule = _rules.FirstOrDefault(r => r.MatchesCommand(ScriptStage.Data, _messages, _acceptedInARow));
+                var rule = _rules.FirstOrDefault(r => r.MatchesCommand(ScriptStage.Data, _messages, _acceptedInARow)) ?? _faults?.For(_messages);
                 if (rule?.Drop == true)
                 {
                     _refusals.Add($"data {_messages}: dropped at the DATA command");
@@ -145,7 +153,7 @@ namespace ScriptedSmtpServer
                 if (rule?.Lose == true)
                 {
                     // Taken: the message is kept, then the connection goes before the reply.
-                    Keep(transaction, buffer);
+                    Keep(transaction, buffer, replyLost: true);
                     _refusals.Add($"data {_messages}: reply lost after the message was taken");
                     context.Pipe.Dispose();
                     return SmtpResponse.Ok;
@@ -157,17 +165,18 @@ namespace ScriptedSmtpServer
                     return refusal;
                 }
                 _acceptedInARow++;
-                Keep(transaction, buffer);
+                Keep(transaction, buffer, replyLost: false);
                 return SmtpResponse.Ok;
             }
         }
 
-        void Keep(IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        /// <summary>Records what the server took: in memory, and as one JSON line in the log file (a soak run's record).</summary>
+        void Keep(IMessageTransaction transaction, ReadOnlySequence<byte> buffer, bool replyLost)
         {
-            var message = new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToList(), Encoding.UTF8.GetString(buffer.ToArray()));
+            var message = new ReceivedMessage(Address(transaction.From), transaction.To.Select(Address).ToList(), Encoding.UTF8.GetString(buffer.ToArray()), replyLost);
             _received.Add(message);
             if (_logPath != null)
-                File.AppendAllText(_logPath, JsonSerializer.Serialize(new { from = message.From, to = message.To, raw = message.Raw }) + "\n");
+                File.AppendAllText(_logPath, JsonSerializer.Serialize(new { from = message.From, to = message.To, replyLost, raw = message.Raw }) + "\n");
         }
 
         /// <summary>

@@ -14,6 +14,8 @@ namespace MailQuota.Core.Auth
         EntraUser,
         /// <summary>Google Workspace: a service account with domain-wide delegation acting as the sending user.</summary>
         GoogleServiceAccount,
+        /// <summary>Google: a user authorises an OAuth client (Desktop app) once in a browser; the refresh token is kept in the protected token cache.</summary>
+        GoogleUser,
     }
 
     /// <summary>
@@ -28,7 +30,7 @@ namespace MailQuota.Core.Auth
         /// <summary>Entra: the directory (tenant) id or a verified domain (contoso.onmicrosoft.com).</summary>
         public string? TenantId { get; set; }
 
-        /// <summary>Entra: the app registration's application (client) id.</summary>
+        /// <summary>Entra: the app registration's application (client) id. Google user: the OAuth client id.</summary>
         public string? ClientId { get; set; }
 
         /// <summary>Entra app-only: the certificate in CurrentUser\My or LocalMachine\My.</summary>
@@ -64,6 +66,11 @@ namespace MailQuota.Core.Auth
                     return null;
                 case SignInMethod.GoogleServiceAccount:
                     return string.IsNullOrWhiteSpace(ServiceAccountKeyPath) ? "signing in with a Google service account needs -ServiceAccountKeyPath" : null;
+                case SignInMethod.GoogleUser:
+                    if (string.IsNullOrWhiteSpace(ClientId)) return "signing in as a Google user needs -ClientId (the OAuth client of type Desktop app)";
+                    return TenantId != null || CertificateThumbprint != null || CertificatePath != null || ServiceAccountKeyPath != null
+                        ? "a Google user signs in with -ClientId alone (its secret at run time), without -TenantId, a certificate or -ServiceAccountKeyPath (Set-SendProfile -SignIn None clears them first)"
+                        : null;
                 default:
                     return null;
             }
@@ -76,6 +83,7 @@ namespace MailQuota.Core.Auth
                 + (CertificateThumbprint != null ? $"certificate {CertificateThumbprint}" : CertificatePath != null ? $"certificate file {CertificatePath}" : "client secret given at run time"),
             SignInMethod.EntraUser => $"Entra ID user (device code): app {ClientId} in tenant {TenantId}",
             SignInMethod.GoogleServiceAccount => $"Google service account key {ServiceAccountKeyPath}, acting as the sender",
+            SignInMethod.GoogleUser => $"Google user (browser sign-in once): OAuth client {ClientId}",
             _ => "password (-Credential) or none",
         };
     }

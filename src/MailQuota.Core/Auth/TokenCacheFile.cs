@@ -9,27 +9,56 @@ using Microsoft.Identity.Client.Extensions.Msal;
 namespace MailQuota.Core.Auth
 {
     /// <summary>
-    /// Keeps MSAL's tokens between runs (so a second process signs in without asking again) in the
-    /// platform's protected store: a DPAPI-encrypted file on Windows, the Keychain on macOS, the
+    /// Keeps tokens between runs (so a second process signs in without asking again): MSAL's token
+    /// cache, or Google's tokens for a user (<see cref="GoogleTokenStore"/>), in the platform's protected store: a DPAPI-encrypted file on Windows, the Keychain on macOS, the
     /// Secret Service keyring (libsecret) on Linux. Where there is none (a headless Linux box) it
     /// writes tokens in clear only to a file the user names, readable by the user alone.
     /// </summary>
     public sealed class TokenCacheFile
     {
         const string Product = "MailQuotaPS";
-        readonly Action<ITokenCache> _attach;
+        readonly Func<byte[]> _read;
+        readonly Action<byte[]> _write;
+        readonly Func<IDisposable> _lock;
+        readonly Action<ITokenCache>? _attach;
 
-        TokenCacheFile(string where, Action<ITokenCache> attach)
+        /// <param name="lockFile">Held by one process at a time (<see cref="Lock"/>).</param>
+        /// <param name="attach">How MSAL's cache is kept there; null: loaded with <paramref name="read"/> before each use and saved with <paramref name="write"/> after each change.</param>
+        TokenCacheFile(string where, Func<byte[]> read, Action<byte[]> write, Func<IDisposable> lockFile, Action<ITokenCache>? attach = null)
         {
             Where = where;
+            _read = read;
+            _write = write;
+            _lock = lockFile;
             _attach = attach;
         }
 
         /// <summary>Where the tokens are kept, for the log.</summary>
         public string Where { get; }
 
+        /// <summary>What is kept (empty when nothing is yet).</summary>
+        public byte[] Read() => _read();
+
+        /// <summary>Replaces what is kept.</summary>
+        public void Write(byte[] data) => _write(data);
+
+        /// <summary>Keeps other processes out until disposed, for a read, change and write as one.</summary>
+        public IDisposable Lock() => _lock();
+
         /// <summary>Loads the cache before MSAL reads it and saves it after MSAL changes it.</summary>
-        public void Attach(ITokenCache cache) => _attach(cache);
+        public void Attach(ITokenCache cache)
+        {
+            if (_attach != null)
+            {
+                _attach(cache);
+                return;
+            }
+            cache.SetBeforeAccess(args => args.TokenCache.DeserializeMsalV3(Read()));
+            cache.SetAfterAccess(args =>
+            {
+                if (args.HasStateChanged) Write(args.TokenCache.SerializeMsalV3());
+            });
+        }
 
         public static string DefaultFolder() =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), Product);
@@ -57,7 +86,8 @@ namespace MailQuota.Core.Auth
                 var where = isWindows ? $"the DPAPI-encrypted file {path}"
                     : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "the macOS Keychain"
                     : "the Secret Service keyring (libsecret)";
-                return new TokenCacheFile(where, helper.RegisterCache);
+                var storage = Microsoft.Identity.Client.Extensions.Msal.Storage.Create(properties);
+                return new TokenCacheFile(where, storage.ReadData, storage.WriteData, () => LockFile(path), helper.RegisterCache);
             }
             catch (Exception e) when (e is MsalCachePersistenceException || e is DllNotFoundException || e is TypeInitializationException || e is EntryPointNotFoundException)
             {
@@ -71,23 +101,25 @@ namespace MailQuota.Core.Auth
         {
             var folder = Path.GetDirectoryName(path);
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-            return new TokenCacheFile($"the file {path} (readable by you only, not encrypted)", cache =>
-            {
-                cache.SetBeforeAccess(args =>
+            return new TokenCacheFile($"the file {path} (readable by you only, not encrypted)",
+                () => File.Exists(path) ? File.ReadAllBytes(path) : new byte[0],
+                data =>
                 {
-                    if (File.Exists(path)) args.TokenCache.DeserializeMsalV3(File.ReadAllBytes(path));
-                });
-                cache.SetAfterAccess(args =>
-                {
-                    if (!args.HasStateChanged) return;
                     var temp = path + ".tmp";
                     File.WriteAllBytes(temp, new byte[0]);
                     OwnerOnly(temp);
-                    File.WriteAllBytes(temp, args.TokenCache.SerializeMsalV3());
+                    File.WriteAllBytes(temp, data);
                     if (File.Exists(path)) File.Replace(temp, path, null);
                     else File.Move(temp, path);
-                });
-            });
+                },
+                () => LockFile(path));
+        }
+
+        /// <summary>A lock file beside the cache (or where it would be: the keyring and the Keychain have no file).</summary>
+        static IDisposable LockFile(string path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return new CrossPlatLock(path + ".lockfile");
         }
 
         static void OwnerOnly(string path)

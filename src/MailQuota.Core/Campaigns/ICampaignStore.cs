@@ -10,9 +10,9 @@ namespace MailQuota.Core.Campaigns
     /// </summary>
     public sealed class CampaignRow
     {
-        public CampaignRow(SendStatus status, string? rejectedReply, DateTimeOffset at, string? reply)
+        public CampaignRow(SendStatus status, string? rejectedReply, DateTimeOffset at, string? reply, bool abandoned = false)
         {
-            Status = status; RejectedReply = rejectedReply; At = at; Reply = reply;
+            Status = status; RejectedReply = rejectedReply; At = at; Reply = reply; Abandoned = abandoned;
         }
 
         /// <summary>The status of the last message that carried the row.</summary>
@@ -24,6 +24,14 @@ namespace MailQuota.Core.Campaigns
         /// <summary>When that message was completed (or reserved, while in flight).</summary>
         public DateTimeOffset At { get; }
         public string? Reply { get; }
+
+        /// <summary>
+        /// In flight in a process of this host that is gone, without a restart of the host since: it
+        /// died before the server's go-ahead (from which a send is Unknown), so nothing was handed
+        /// over and the row is sent again. After a restart that cannot be told (the go-ahead's
+        /// record may not have reached the disk): the row is then treated as Unknown.
+        /// </summary>
+        public bool Abandoned { get; }
     }
 
     /// <summary>
@@ -39,7 +47,7 @@ namespace MailQuota.Core.Campaigns
         /// <summary>
         /// Links the rows to the message just reserved, inside the reservation's transaction
         /// (<see cref="ReservationRequest.AlsoRecord"/>). A row another run has sent, refused for good
-        /// or has in flight (unless <paramref name="retryUnknown"/>) is not taken over: throws
+        /// or has in flight (unless <paramref name="retryUnknown"/>, or <see cref="CampaignRow.Abandoned"/>) is not taken over: throws
         /// <see cref="CampaignRowTakenException"/>, which rolls the reservation back.
         /// </summary>
         void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown);

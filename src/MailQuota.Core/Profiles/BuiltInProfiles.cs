@@ -10,6 +10,9 @@ namespace MailQuota.Core.Profiles
     /// The providers of PROVIDERS.md with the limits they publish, checked on <see cref="Checked"/>.
     /// Where a provider publishes nothing the profile guesses low (<see cref="SendProfile.Conservative"/>)
     /// and its description says so; every number can be overridden by a parameter.
+    /// Exchange Online and Gmail count a user's sending against the mailbox that signs in (send-as
+    /// included), Amazon SES against the AWS account whose SMTP credentials sign in: those count per
+    /// login. Alibaba, Tencent and NetEase limit the sender (and the domain or IP), so per sender.
     /// </summary>
     public static class BuiltInProfiles
     {
@@ -71,6 +74,7 @@ namespace MailQuota.Core.Profiles
                 SmtpServer = "smtp.office365.com",
                 Port = 587,
                 SecureSocketOptions = SmtpSecurity.StartTls,
+                CountsPer = CountedPer.Login,
                 Policy = new QuotaPolicy
                 {
                     MessagesPerMinute = 30,
@@ -88,6 +92,7 @@ namespace MailQuota.Core.Profiles
                 SmtpServer = "smtp.gmail.com",
                 Port = 587,
                 SecureSocketOptions = SmtpSecurity.StartTls,
+                CountsPer = CountedPer.Login,
                 Policy = new QuotaPolicy
                 {
                     MessagesPerMinute = 20,
@@ -106,6 +111,7 @@ namespace MailQuota.Core.Profiles
                 SmtpServer = "smtp.gmail.com",
                 Port = 587,
                 SecureSocketOptions = SmtpSecurity.StartTls,
+                CountsPer = CountedPer.Login,
                 Policy = new QuotaPolicy
                 {
                     MessagesPerMinute = 20,
@@ -125,6 +131,7 @@ namespace MailQuota.Core.Profiles
                 SmtpServer = "email-smtp.us-east-1.amazonaws.com",
                 Port = 587,
                 SecureSocketOptions = SmtpSecurity.StartTls,
+                CountsPer = CountedPer.Login,
                 Policy = new QuotaPolicy
                 {
                     RecipientsPerMinute = 60,

@@ -41,6 +41,12 @@ namespace MailQuota.Core.Profiles
         /// </summary>
         public int? MaxConnections { get; set; }
 
+        /// <summary>
+        /// Whom the provider counts its quota against. Login: a run that signs in counts against the
+        /// login, whatever address it sends from (Exchange Online, Gmail); Sender: against each sender address.
+        /// </summary>
+        public CountedPer CountsPer { get; set; } = CountedPer.Sender;
+
         /// <summary>How to sign in with OAuth 2.0 (identifiers only); null signs in with -Credential, if given.</summary>
         public SignInSettings? SignIn { get; set; }
 

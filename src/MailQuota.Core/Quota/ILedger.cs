@@ -87,6 +87,9 @@ namespace MailQuota.Core.Quota
     {
         WindowUse UseSince(DateTimeOffset since);
 
+        /// <summary>Use of several windows, in the order given: one read, so a ledger on a server answers in one round trip.</summary>
+        IReadOnlyList<WindowUse> UseSince(IReadOnlyList<DateTimeOffset> sinces);
+
         /// <summary>Reservations after <paramref name="since"/>, oldest first, at most <paramref name="max"/>.</summary>
         IReadOnlyList<ReservationPoint> ReservationsSince(DateTimeOffset since, int max);
 

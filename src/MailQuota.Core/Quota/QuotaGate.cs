@@ -96,15 +96,19 @@ namespace MailQuota.Core.Quota
             now = _clock.UtcNow;
             DateTimeOffset? retryAt = null;
             string? reason = null;
-            foreach (var limit in policy.Limits())
+            // A rolling window may be held a delivery margin longer than it is: the server counts a
+            // message when it arrives, a variable moment after its reservation (the first of a
+            // connection waits for the connection), so a window exact at reservation could hold one
+            // too many at the server.
+            var limits = policy.Limits().ToList();
+            var sinces = limits.Select(limit => limit.Calendar == null ? now - (limit.Length + _deliveryMargin) : limit.Since(now)).ToList();
+            var uses = tx.UseSince(sinces); // every window in one read (one round trip to a database server)
+            for (var i = 0; i < limits.Count; i++)
             {
-                // A rolling window may be held a delivery margin longer than it is: the server counts a
-                // message when it arrives, a variable moment after its reservation (the first of a
-                // connection waits for the connection), so a window exact at reservation could hold one
-                // too many at the server.
+                var limit = limits[i];
                 var span = limit.Calendar == null ? limit.Length + _deliveryMargin : limit.Length;
-                var since = limit.Calendar == null ? now - span : limit.Since(now);
-                var used = tx.UseSince(since).Of(limit.Unit);
+                var since = sinces[i];
+                var used = uses[i].Of(limit.Unit);
                 var excess = used + Need(limit, request) - limit.Limit;
                 if (excess <= 0) continue;
                 var freeAt = limit.Calendar != null ? limit.Calendar.EndOf(now)

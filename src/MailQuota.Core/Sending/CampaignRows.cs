@@ -27,6 +27,8 @@ namespace MailQuota.Core.Sending
                 case SendStatus.Sent:
                     result.SentAt = earlier.At;
                     return RowResults.Skipped(result, $"sent in an earlier run of campaign {campaign} at {earlier.At:u} (another campaign id sends it again)");
+                case SendStatus.InFlight when earlier.Abandoned:
+                    return null;   // its process died before the server's go-ahead: nothing was handed over
                 case SendStatus.InFlight:
                 case SendStatus.Unknown:
                     if (_options.RetryUnknown) return null;

@@ -12,18 +12,20 @@ namespace MailQuota.Core.Sending
     /// The run's connections to the server, each with a worker thread of its own: a message handed to a
     /// free connection is transmitted there while the run goes on (reserving the next one), and comes
     /// back with the server's reply, or what was thrown, in the order the transactions end. The workers
-    /// only talk SMTP: the ledger, the waits and the events stay on the run's thread. The transports
-    /// stay the caller's to dispose, after this.
+    /// talk SMTP and say when the server gives a message the go-ahead (on their own thread, before the
+    /// data goes out); the rest of the ledger, the waits and the events stay on the run's thread. The
+    /// transports stay the caller's to dispose, after this.
     /// </summary>
     internal sealed class ConnectionLanes : IDisposable
     {
         readonly List<Lane> _lanes;
         readonly BlockingCollection<Delivery> _done = new BlockingCollection<Delivery>();
 
-        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender)
+        /// <param name="goAhead">Called on the connection's thread when the server says go ahead to a message's data.</param>
+        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Action<Delivery> goAhead)
         {
             if (transports.Count < 1) throw new ArgumentException("a run needs at least one connection", nameof(transports));
-            _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done)).ToList();
+            _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done, goAhead)).ToList();
         }
 
         /// <summary>Connections the run may still use (fewer than it opened once the server said too many).</summary>
@@ -95,10 +97,11 @@ namespace MailQuota.Core.Sending
             readonly MailboxAddress _sender;
             readonly BlockingCollection<Delivery> _done;
             readonly Thread _thread;
+            readonly Action<Delivery> _goAhead;
 
-            public Lane(int number, IMailTransport transport, MailboxAddress sender, BlockingCollection<Delivery> done)
+            public Lane(int number, IMailTransport transport, MailboxAddress sender, BlockingCollection<Delivery> done, Action<Delivery> goAhead)
             {
-                Number = number; _transport = transport; _sender = sender; _done = done;
+                Number = number; _transport = transport; _sender = sender; _done = done; _goAhead = goAhead;
                 _thread = new Thread(Work) { IsBackground = true, Name = "MailQuota connection " + number };
                 _thread.Start();
             }
@@ -112,8 +115,11 @@ namespace MailQuota.Core.Sending
             {
                 foreach (var (delivery, token) in Inbox.GetConsumingEnumerable())
                 {
+                    void GoAhead() => _goAhead(delivery);
+                    _transport.DataGoAhead += GoAhead;
                     try { delivery.Reply = _transport.Send(delivery.Composed.Message, _sender, delivery.Composed.Envelope, token); }
                     catch (Exception e) { delivery.Error = e; }
+                    finally { _transport.DataGoAhead -= GoAhead; }
                     _done.Add(delivery);
                 }
             }

@@ -22,8 +22,14 @@ namespace MailQuota.Core.Sending
         /// <summary>Signs each new connection in with OAuth 2.0 (a token); null signs in with the SMTP settings' credential, if any.</summary>
         public ISmtpAuthenticator? Authenticator { get; set; }
 
-        /// <summary>The account the quota is counted against; the sender's address when null (<see cref="MailAddressRule.AccountKey"/>).</summary>
+        /// <summary>The account the quota is counted against, when named; see <see cref="AccountKey"/>.</summary>
         public string? Account { get; set; }
+
+        /// <summary>The user name the run signs in with (a credential's, or the OAuth 2.0 mailbox); null when it does not sign in.</summary>
+        public string? Login { get; set; }
+
+        /// <summary>Whom the provider counts its quota against (the profile says; the sender without one).</summary>
+        public CountedPer CountedPer { get; set; } = CountedPer.Sender;
 
         /// <summary>The campaign id; derived from the account and the template when null (<see cref="CampaignKey.Derive"/>).</summary>
         public string? Campaign { get; set; }
@@ -51,7 +57,8 @@ namespace MailQuota.Core.Sending
         /// <summary>What to do with a message over the near-duplicate limits.</summary>
         public DuplicateAction DuplicateAction { get; set; } = DuplicateAction.Wait;
 
-        public string AccountKey => MailAddressRule.AccountKey(Account, Template.From);
+        /// <summary>The account named, else the login when the provider counts per login, else the sender (<see cref="SendingAccount"/>).</summary>
+        public string AccountKey => SendingAccount.Key(Account, Template.From.Address, Login, CountedPer);
         public string CampaignKey => Campaign ?? Campaigns.CampaignKey.Derive(AccountKey, Template);
     }
 }

@@ -44,14 +44,17 @@ namespace MailQuota.Core.Sending
             var guard = new ContentGuard(ledger, clock, policy, request.DuplicateAction);
             transports ??= () => new MailKitTransport(request.Smtp, request.Authenticator);
             var connections = Enumerable.Range(0, request.MaxConnections).Select(_ => transports()).ToList();
+            IRunLedger? handovers = null;
             try
             {
-                var session = new SendSession(account, policy, request.Template, ledger, ledger, ledger, connections, clock, request.Options, guard);
+                handovers = ledger.OpenAnother();
+                var session = new SendSession(account, policy, request.Template, ledger, ledger, ledger, connections, clock, request.Options, guard, handovers);
                 return new SendRun(request, account, policy, source, ledger.GetPacing(account), session, new VolumeMonitor(ledger, ledger, ledger, clock), connections);
             }
             catch
             {
                 foreach (var transport in connections) transport.Dispose();
+                handovers?.Dispose();
                 throw;
             }
         }

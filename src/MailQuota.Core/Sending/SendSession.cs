@@ -32,6 +32,7 @@ namespace MailQuota.Core.Sending
         readonly DeliveryAttempt _delivery;
         readonly RowBatcher _batcher;
         readonly ConnectionLanes _lanes;
+        readonly ILedger? _handovers;
         readonly OrderedResults _results = new OrderedResults();
         readonly IClock _clock;
         readonly SendOptions _options;
@@ -45,14 +46,22 @@ namespace MailQuota.Core.Sending
         /// <summary>Throws <see cref="ArgumentException"/> when the options cannot work with the template or the policy.</summary>
         /// <param name="contentGuard">Checks each message against the near-duplicate policy and gives the fingerprint kept with its reservation; null keeps none.</param>
         public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IPacingStore pacing,
-            ICampaignStore campaigns, IMailTransport transport, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null)
-            : this(account, policy, template, ledger, pacing, campaigns, new[] { transport }, clock, options, contentGuard)
+            ICampaignStore campaigns, IMailTransport transport, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null,
+            ILedger? handovers = null)
+            : this(account, policy, template, ledger, pacing, campaigns, new[] { transport }, clock, options, contentGuard, handovers)
         {
         }
 
         /// <param name="connections">One transport per connection the run may open at once; the caller disposes them after the session.</param>
+        /// <param name="handovers">
+        /// Another connection to the ledger (<see cref="IRunLedger.OpenAnother"/>), which the session disposes: the
+        /// connections' threads record on it that a message is Unknown from the server's go-ahead on, so a
+        /// process killed before it leaves the row InFlight and a rerun sends it again. Null records no
+        /// go-ahead: a killed run's rows in flight are then Unknown.
+        /// </param>
         public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IPacingStore pacing,
-            ICampaignStore campaigns, IReadOnlyList<IMailTransport> connections, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null)
+            ICampaignStore campaigns, IReadOnlyList<IMailTransport> connections, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null,
+            ILedger? handovers = null)
         {
             _options = options ?? new SendOptions();
             _template = template;
@@ -67,7 +76,8 @@ namespace MailQuota.Core.Sending
             _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
-            _lanes = new ConnectionLanes(connections, _composer.Sender);
+            _handovers = handovers;
+            _lanes = new ConnectionLanes(connections, _composer.Sender, GoAhead);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>
@@ -485,6 +495,22 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>Stops the connections' threads; the transports are the caller's to dispose.</summary>
-        public void Dispose() => _lanes.Dispose();
+        /// <summary>
+        /// The server said go ahead to the message's data (on its connection's thread): from now on it may
+        /// take the message, so the send is Unknown until its reply is recorded. The connections take
+        /// turns on the one handover connection to the ledger.
+        /// </summary>
+        void GoAhead(Delivery delivery)
+        {
+            if (_handovers == null) return;
+            lock (_handovers)
+                _handovers.Complete(delivery.ReservationId!.Value, SendStatus.Unknown, _clock.UtcNow, "handed to the server; the run ended before its reply was recorded", delivery.Attempt);
+        }
+
+        public void Dispose()
+        {
+            _lanes.Dispose();
+            _handovers?.Dispose();
+        }
     }
 }

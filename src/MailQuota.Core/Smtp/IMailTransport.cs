@@ -15,5 +15,11 @@ namespace MailQuota.Core.Smtp
         /// <see cref="SmtpReply.RefusedRecipients"/>. Connecting or logging in may throw.
         /// </summary>
         SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Raised during <see cref="Send"/> when the server has said go ahead (354) and the message data
+        /// is about to go out: before it, the server cannot have taken the message; from it on, it may.
+        /// </summary>
+        event Action? DataGoAhead;
     }
 }

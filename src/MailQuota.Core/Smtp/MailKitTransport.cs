@@ -34,9 +34,12 @@ namespace MailQuota.Core.Smtp
         {
             _settings = settings;
             _client = new StageTrackingClient(_tracker);
+            _tracker.GoAhead = () => DataGoAhead?.Invoke();
             _authenticator = authenticator;
             _client.Timeout = (int)settings.Timeout.TotalMilliseconds;
         }
+
+        public event Action? DataGoAhead;
 
         public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
@@ -167,6 +170,9 @@ namespace MailQuota.Core.Smtp
                 _refused.Clear();
                 SenderRefusal = null;
                 _tracker.Begin();
+                // BDAT sends the data with its command, no go-ahead first: the run could not record
+                // the moment before the server may take the message. DATA has one (354).
+                Capabilities &= ~SmtpCapabilities.Chunking;
             }
 
             protected override void OnSenderAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)

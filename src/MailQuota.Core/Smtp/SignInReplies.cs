@@ -17,11 +17,11 @@ namespace MailQuota.Core.Smtp
             ("5.7.57", "SmtpNotAuthenticated",
                 "The server wants a sign-in before it takes mail: give a profile that signs in (New-SendProfile -TenantId -ClientId ...) or -Credential, and check SMTP AUTH is enabled for the mailbox."),
             ("5.7.9", "GooglePasswordRefused",
-                "Google refuses password sign-in for this account: sign in with OAuth (a service account with domain-wide delegation, see the README) or use an app password."),
+                "Google refuses password sign-in for this account: sign in with OAuth (-SignIn GoogleUser, or a service account with domain-wide delegation; see the README) or use an app password."),
             ("5.7.14", "GooglePasswordRefused",
-                "Google wants a browser sign-in for this account: sign in with OAuth (a service account with domain-wide delegation, see the README) or use an app password."),
+                "Google wants a browser sign-in for this account: sign in with OAuth (-SignIn GoogleUser, or a service account with domain-wide delegation; see the README) or use an app password."),
             ("5.7.8", "OAuthTokenRefused",
-                "Google did not accept the token for this user: in the Admin console (Security > API controls > Domain-wide delegation) the service account's client id must be allowed the scope https://mail.google.com/, and the account must be the mailbox the token was issued for."),
+                "Google did not accept the token for this user: in the Admin console (Security > API controls > Domain-wide delegation) the service account's client id must be allowed the scope https://mail.google.com/, and the account must be the mailbox the token was issued for; a Google user (GoogleUser) must sign in as the From address, with that scope allowed."),
         };
 
         const string PasswordFix =

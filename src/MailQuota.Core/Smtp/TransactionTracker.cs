@@ -6,7 +6,8 @@ namespace MailQuota.Core.Smtp
 {
     /// <summary>
     /// Follows one SMTP transaction by what actually went over the wire, as MailKit's protocol
-    /// logger sees it: the DATA (or BDAT) command sent, the server's 354, and the end of the data.
+    /// logger sees it: the DATA command sent, the server's 354, and the end of the data. (The
+    /// transport turns CHUNKING off, so every message goes with DATA and a 354 comes first.)
     /// Only once the end of the data was sent can the server have taken the message, so only then
     /// is a lost connection an unknown outcome. Counting expected replies is no substitute (MailKit
     /// drops repeated recipients, and pipelining puts several commands in one write).
@@ -31,6 +32,12 @@ namespace MailQuota.Core.Smtp
         public bool HandedOver { get; private set; }
 
         public IAuthenticationSecretDetector? AuthenticationSecretDetector { get; set; }
+
+        /// <summary>
+        /// Called when the 354 arrives, before MailKit writes any of the data (the logger sees the
+        /// server's bytes as they are read): the last moment at which nothing was handed over.
+        /// </summary>
+        public Action? GoAhead { get; set; }
 
         /// <summary>A new transaction: MAIL FROM is about to go out.</summary>
         public void Begin()
@@ -70,22 +77,15 @@ namespace MailQuota.Core.Smtp
                 _serverLine.Clear();
                 if (line.Length > 3 && line[3] == '-') continue;
                 _mode = line.StartsWith("354", StringComparison.Ordinal) ? Mode.Body : Mode.Commands;
+                if (_mode == Mode.Body) GoAhead?.Invoke();
             }
         }
 
         void ClientCommand(string command)
         {
-            if (command.Equals("DATA", StringComparison.OrdinalIgnoreCase))
-            {
-                Stage = SmtpStage.Data;
-                _mode = Mode.AwaitingGoAhead;
-            }
-            else if (command.StartsWith("BDAT ", StringComparison.OrdinalIgnoreCase))
-            {
-                // CHUNKING: the last chunk's command goes out with its data; no 354 comes.
-                Stage = SmtpStage.Data;
-                if (command.EndsWith(" LAST", StringComparison.OrdinalIgnoreCase)) HandedOver = true;
-            }
+            if (!command.Equals("DATA", StringComparison.OrdinalIgnoreCase)) return;
+            Stage = SmtpStage.Data;
+            _mode = Mode.AwaitingGoAhead;
         }
 
         void BodyByte(byte b)

@@ -17,7 +17,8 @@ namespace ScriptedSmtpServer.OAuth
     /// that run out on the caller's clock, refuses as the real ones do (AADSTS codes), and can
     /// revoke what it issued; <see cref="Check"/> is what the SMTP server asks. Users sign in with the
     /// device code flow (/{tenant}/oauth2/v2.0/devicecode), approved by <see cref="Approve"/>, and
-    /// are renewed with refresh tokens.
+    /// are renewed with refresh tokens. A Google user authorises in the "browser" at
+    /// /o/oauth2/v2/auth (redirected back with a code, PKCE) and renews at /token with the refresh token.
     /// </summary>
     public sealed class LoopbackTokenEndpoint : IDisposable
     {
@@ -28,6 +29,8 @@ namespace ScriptedSmtpServer.OAuth
         readonly List<string> _requests = new List<string>();
         readonly Dictionary<string, DeviceCode> _deviceCodes = new Dictionary<string, DeviceCode>(StringComparer.Ordinal);
         readonly Dictionary<string, string> _refreshTokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        readonly List<string> _refreshIssued = new List<string>();
+        readonly Dictionary<string, (string RedirectUri, string Challenge, string User)> _authorizationCodes = new Dictionary<string, (string, string, string)>(StringComparer.Ordinal);
         const string TenantGuid = "72f988bf-0000-4000-8000-2d7cd011db47";
         readonly Task _serving;
 
@@ -53,6 +56,13 @@ namespace ScriptedSmtpServer.OAuth
         public string? GoogleClientEmail { get; set; }
         public RSA? GoogleKey { get; set; }
         public string? GoogleUser { get; set; }
+
+        /// <summary>Google user sign-in: the OAuth client (Desktop app) and its secret.</summary>
+        public string GoogleClientId { get; set; } = "123456789012-mailquotaps.apps.googleusercontent.com";
+        public string? GoogleClientSecret { get; set; }
+
+        /// <summary>Google user sign-in: the user declines on the consent page.</summary>
+        public bool GoogleConsentDenied { get; set; }
 
         public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
 
@@ -114,7 +124,8 @@ namespace ScriptedSmtpServer.OAuth
             string body;
             using (var reader = new System.IO.StreamReader(context.Request.InputStream, Encoding.UTF8)) body = reader.ReadToEnd();
             var form = Form(body);
-            if (path == "/google/token") { Google(context, form); return; }
+            if (path == "/google/token" || path == "/token") { Google(context, form); return; }
+            if (path == "/o/oauth2/v2/auth") { GoogleAuthorize(context); return; }
             var segments = path.Trim('/').Split('/');
             if (segments.Length == 4 && segments[1] == "oauth2" && segments[3] == "token") { Entra(context, Uri.UnescapeDataString(segments[0]), form); return; }
             if (segments.Length == 4 && segments[1] == "oauth2" && segments[3] == "devicecode") { DeviceCodeRequest(context, Uri.UnescapeDataString(segments[0]), form); return; }
@@ -199,8 +210,7 @@ namespace ScriptedSmtpServer.OAuth
                 return;
             }
             Note($"entra {(grant == "refresh_token" ? "refresh_token" : "device_code")} {user}");
-            var newRefresh = "rt-" + Guid.NewGuid().ToString("N");
-            lock (_lock) _refreshTokens[newRefresh] = user;
+            var newRefresh = NewRefreshToken("rt-", user);
             var oid = "00000000-0000-4000-8000-" + Math.Abs(user.GetHashCode()).ToString("D12").Substring(0, 12);
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var idToken = Jwt(new { aud = ClientId, iss = $"https://login.microsoftonline.com/{TenantGuid}/v2.0", iat = now, nbf = now, exp = now + 3600, name = user, oid, preferred_username = user, sub = "sub-" + oid, tid = TenantGuid, ver = "2.0" });
@@ -223,8 +233,81 @@ namespace ScriptedSmtpServer.OAuth
 
         static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+        /// <summary>The consent page: the user (<see cref="GoogleUser"/>) allows the app, and the browser goes back to the app's loopback address with a code.</summary>
+        void GoogleAuthorize(HttpListenerContext context)
+        {
+            var query = Form(context.Request.Url!.Query.TrimStart('?'));
+            string Q(string name) => query.TryGetValue(name, out var v) ? v : "";
+            if (Q("client_id") != GoogleClientId) { Reply(context, 400, new { error = "invalid_client", error_description = "The OAuth client was not found." }); return; }
+            var back = Q("redirect_uri");
+            if (!back.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)) { Reply(context, 400, new { error = "redirect_uri_mismatch" }); return; }
+            string location;
+            if (GoogleConsentDenied) location = $"{back}?error=access_denied&state={Uri.EscapeDataString(Q("state"))}";
+            else
+            {
+                if (Q("code_challenge_method") != "S256" || Q("code_challenge") == "" || !Q("scope").Split(' ').Contains("https://mail.google.com/") || Q("access_type") != "offline")
+                {
+                    Reply(context, 400, new { error = "invalid_request", error_description = "PKCE, the scope https://mail.google.com/ and offline access are expected" });
+                    return;
+                }
+                var code = "4/code-" + Guid.NewGuid().ToString("N");
+                lock (_lock) _authorizationCodes[code] = (back, Q("code_challenge"), GoogleUser ?? Q("login_hint"));
+                Note("google authorize " + (GoogleUser ?? Q("login_hint")));
+                location = $"{back}?state={Uri.EscapeDataString(Q("state"))}&code={Uri.EscapeDataString(code)}&scope={Uri.EscapeDataString("https://mail.google.com/")}";
+            }
+            context.Response.StatusCode = 302;
+            context.Response.RedirectLocation = location;
+            context.Response.Close();
+        }
+
+        /// <summary>A Google user's tokens: for the code the consent page gave (with its PKCE verifier), or for a refresh token still good.</summary>
+        void GoogleUserToken(HttpListenerContext context, Dictionary<string, string> form)
+        {
+            string F(string name) => form.TryGetValue(name, out var v) ? v : "";
+            if (F("client_id") != GoogleClientId || GoogleClientSecret == null || F("client_secret") != GoogleClientSecret) { Refuse(context, 401, "invalid_client", "Unauthorized", 0); return; }
+            string? user;
+            var grant = F("grant_type");
+            lock (_lock)
+            {
+                if (grant == "refresh_token") user = _refreshTokens.TryGetValue(F("refresh_token"), out var owner) ? owner : null;
+                else if (grant == "authorization_code" && _authorizationCodes.TryGetValue(F("code"), out var pending))
+                {
+                    _authorizationCodes.Remove(F("code"));
+                    using var sha = SHA256.Create();
+                    var challenge = Convert.ToBase64String(sha.ComputeHash(Encoding.ASCII.GetBytes(F("code_verifier")))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                    user = pending.RedirectUri == F("redirect_uri") && pending.Challenge == challenge ? pending.User : null;
+                }
+                else user = null;
+            }
+            if (user == null) { Refuse(context, 400, "invalid_grant", grant == "refresh_token" ? "Token has been expired or revoked." : "Bad Request", 0); return; }
+            if (Refusal is var (error, description)) { Refuse(context, 400, error, description, 0); return; }
+            Note($"google {grant} {user}");
+            if (grant == "refresh_token")
+            {
+                Reply(context, 200, new { token_type = "Bearer", scope = "https://mail.google.com/", expires_in = (int)Lifetime.TotalSeconds, access_token = Issue() });
+                return;
+            }
+            var refresh = NewRefreshToken("1//rt-", user);
+            Reply(context, 200, new { token_type = "Bearer", scope = "https://mail.google.com/", expires_in = (int)Lifetime.TotalSeconds, access_token = Issue(), refresh_token = refresh });
+        }
+
+        /// <summary>Every refresh token issued so far, revoked or not.</summary>
+        public IReadOnlyList<string> RefreshTokens { get { lock (_lock) return _refreshIssued.ToList(); } }
+
+        string NewRefreshToken(string prefix, string user)
+        {
+            var token = prefix + Guid.NewGuid().ToString("N");
+            lock (_lock)
+            {
+                _refreshTokens[token] = user;
+                _refreshIssued.Add(token);
+            }
+            return token;
+        }
+
         void Google(HttpListenerContext context, Dictionary<string, string> form)
         {
+            if (form.TryGetValue("grant_type", out var grantType) && grantType != "urn:ietf:params:oauth:grant-type:jwt-bearer") { GoogleUserToken(context, form); return; }
             form.TryGetValue("assertion", out var assertion);
             if (assertion == null || GoogleKey == null || !Verify(assertion, GoogleKey)) { Refuse(context, 400, "invalid_grant", "Invalid JWT Signature.", 0); return; }
             using var claims = JsonDocument.Parse(Base64Url(assertion.Split('.')[1]));

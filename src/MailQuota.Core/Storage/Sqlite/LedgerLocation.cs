@@ -14,12 +14,16 @@ namespace MailQuota.Core.Storage.Sqlite
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
                 "MailQuotaPS", "ledger.db");
 
+        /// <summary>The ledger the user chose, as given: the parameter, else the environment variable, else the default path.</summary>
+        public static string Chosen(string? explicitLedger) =>
+            !string.IsNullOrWhiteSpace(explicitLedger) ? explicitLedger!
+                : Environment.GetEnvironmentVariable(EnvironmentVariable) is string env && env.Trim().Length > 0 ? env.Trim()
+                : DefaultPath();
+
         /// <summary>Resolves and checks the path. Throws <see cref="LedgerPathException"/> for a network path.</summary>
         public static string Resolve(string? explicitPath)
         {
-            var chosen = !string.IsNullOrWhiteSpace(explicitPath) ? explicitPath!
-                : Environment.GetEnvironmentVariable(EnvironmentVariable) is string env && env.Trim().Length > 0 ? env.Trim()
-                : DefaultPath();
+            var chosen = Chosen(explicitPath);
             RefuseNetworkPath(chosen);
             var full = Path.GetFullPath(chosen);
             RefuseNetworkPath(full);

@@ -5,7 +5,7 @@ using MailQuota.Core.Quota;
 namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>The accounts the ledger knows, with the quota policy each last sent under.</summary>
-    internal sealed class SqliteAccounts
+    internal sealed class SqliteAccounts : IAccountRows
     {
         readonly SqliteDatabase _db;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using MailQuota.Core.Import;
-using MailQuota.Core.Smtp;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
@@ -21,14 +20,9 @@ WHERE f.status = 'Failed' AND f.reply IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM sends s WHERE s.recipient = f.recipient COLLATE NOCASE
                   AND s.status IN ('Sent', 'Failed') AND s.reserved_at > f.reserved_at)");
             using var reader = cmd.ExecuteReader();
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var bounced = new List<string>();
-            while (reader.Read())
-            {
-                var recipient = reader.GetString(0);
-                if (HardBounce.IsHardBounce(reader.GetString(1)) && seen.Add(recipient)) bounced.Add(recipient);
-            }
-            return bounced;
+            var failures = new List<(string, string)>();
+            while (reader.Read()) failures.Add((reader.GetString(0), reader.GetString(1)));
+            return SendRows.HardBounced(failures);
         }
     }
 }

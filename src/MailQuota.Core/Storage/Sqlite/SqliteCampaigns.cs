@@ -14,14 +14,16 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public CampaignRow? FindRow(string campaign, string rowKey)
         {
-            var cmd = _db.Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply
+            var cmd = _db.Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply, s.owner
 FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.row_key=$k");
             cmd.Parameters.AddWithValue("$c", campaign);
             cmd.Parameters.AddWithValue("$k", rowKey);
             using var r = cmd.ExecuteReader();
             if (!r.Read()) return null;
-            return new CampaignRow((SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0)), r.IsDBNull(1) ? null : r.GetString(1),
-                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetString(3));
+            var status = (SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0));
+            return new CampaignRow(status, r.IsDBNull(1) ? null : r.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetString(3),
+                abandoned: status == SendStatus.InFlight && !r.IsDBNull(4) && ProcessIdentity.DiedWithoutRestart(r.GetString(4)));
         }
 
         public void RejectRow(string campaign, string rowKey, string reply)
@@ -36,7 +38,7 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
         /// <summary>
         /// Links the rows to the message just reserved (inside the reservation's transaction). A row
         /// that another run of the campaign has sent, refused for good, or has in flight (unless
-        /// <paramref name="retryUnknown"/>) is not taken over: the reservation fails with
+        /// <paramref name="retryUnknown"/>, or its process died before the go-ahead: <see cref="CampaignRow.Abandoned"/>) is not taken over: the reservation fails with
         /// <see cref="CampaignRowTakenException"/> and rolls back, so overlapping runs never both send it.
         /// </summary>
         public void LinkRows(string campaign, IReadOnlyList<string> rowKeys, long sendId, bool retryUnknown)
@@ -47,12 +49,13 @@ WHERE campaign_rows.rejected IS NULL AND (SELECT status FROM sends WHERE id=camp
             var key = cmd.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);
             cmd.Parameters.AddWithValue("$c", campaign);
             cmd.Parameters.AddWithValue("$s", sendId);
-            cmd.Parameters.AddWithValue("$held1", retryUnknown ? "Sent" : "InFlight");
+            var heldInFlight = cmd.Parameters.Add("$held1", Microsoft.Data.Sqlite.SqliteType.Text);
             cmd.Parameters.AddWithValue("$held2", retryUnknown ? "Sent" : "Unknown");
             foreach (var rowKey in rowKeys)
             {
                 if (retryUnknown && InFlightElsewhere(campaign, rowKey)) throw new CampaignRowTakenException(campaign, rowKey);
                 key.Value = rowKey;
+                heldInFlight.Value = retryUnknown || FindRow(campaign, rowKey)?.Abandoned == true ? "Sent" : "InFlight";
                 if (cmd.ExecuteNonQuery() == 0) throw new CampaignRowTakenException(campaign, rowKey);
             }
         }

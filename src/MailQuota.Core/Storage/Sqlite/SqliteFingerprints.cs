@@ -12,7 +12,7 @@ namespace MailQuota.Core.Storage.Sqlite
     /// its 16 LSH band keys in a covering index ordered by time, so finding a message's candidates
     /// in a window is 16 index range reads, however many sends the ledger holds.
     /// </summary>
-    internal sealed class SqliteFingerprints : IFingerprintStore
+    internal sealed class SqliteFingerprints : IFingerprintRows
     {
         readonly SqliteDatabase _db;
 
@@ -39,7 +39,7 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
             cmd.Parameters.AddWithValue("$m", (object?)messageId ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$d", fingerprint.Digest);
             cmd.Parameters.AddWithValue("$s", unchecked((long)fingerprint.SimHash));
-            cmd.Parameters.AddWithValue("$h", ToBlob(fingerprint.Signature));
+            cmd.Parameters.AddWithValue("$h", MinHashBlob.ToBlob(fingerprint.Signature));
             cmd.ExecuteNonQuery();
 
             var band = _db.Prepared("INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES($b, $t, $id)");
@@ -101,30 +101,12 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
                     if (reader.GetBytes(6, 0, blob, 0, blob.Length) != blob.Length) throw new InvalidDataException($"send {reader.GetInt64(0)} has a damaged content fingerprint");
                     var stored = new StoredFingerprint(reader.GetInt64(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
                         reader.IsDBNull(3) ? null : reader.GetString(3),
-                        new ContentFingerprint(reader.GetInt64(4), unchecked((ulong)reader.GetInt64(5)), FromBlob(blob)));
+                        new ContentFingerprint(reader.GetInt64(4), unchecked((ulong)reader.GetInt64(5)), MinHashBlob.FromBlob(blob)));
                     _fingerprints[stored.SendId] = stored;
                     loaded.Add(stored);
                 }
             }
             return loaded;
-        }
-
-        static byte[] ToBlob(ushort[] signature)
-        {
-            var blob = new byte[signature.Length * 2];
-            for (var i = 0; i < signature.Length; i++)
-            {
-                blob[2 * i] = (byte)signature[i];
-                blob[2 * i + 1] = (byte)(signature[i] >> 8);
-            }
-            return blob;
-        }
-
-        static ushort[] FromBlob(byte[] blob)
-        {
-            var signature = new ushort[blob.Length / 2];
-            for (var i = 0; i < signature.Length; i++) signature[i] = (ushort)(blob[2 * i] | blob[2 * i + 1] << 8);
-            return signature;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using MailQuota.Core.Quota;
 
 namespace MailQuota.Core.Storage.Sqlite
@@ -8,13 +9,18 @@ namespace MailQuota.Core.Storage.Sqlite
     /// The sends as the quota sees them: reservations made under an exclusive transaction, their
     /// outcome, and the use of a window. Every row carries its account's running totals.
     /// </summary>
-    internal sealed class SqliteReservations
+    internal sealed class SqliteReservations : IReservationRows
     {
         readonly SqliteDatabase _db;
 
         public SqliteReservations(SqliteDatabase db) => _db = db;
 
-        public IReservationTransaction Begin(string account) => new Transaction(this, account);
+        /// <summary>BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other.</summary>
+        public void Begin(string account) => _db.BeginImmediate();
+
+        public void Commit() => _db.Execute("COMMIT;");
+
+        public void Rollback() => _db.Execute("ROLLBACK;");
 
         /// <summary>
         /// Records the outcome. Only the reservation needs a full sync: this update is committed with
@@ -57,6 +63,10 @@ SELECT
             return new WindowUse(reader.GetInt32(0), (int)reader.GetDouble(1));
         }
 
+        /// <summary>Each window in turn: reads of a file cost no round trip.</summary>
+        public IReadOnlyList<WindowUse> UseSince(string account, IReadOnlyList<DateTimeOffset> sinces) =>
+            sinces.Select(since => UseSince(account, since)).ToList();
+
         public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max)
         {
             using var cmd = _db.Command(
@@ -71,7 +81,7 @@ SELECT
             return list;
         }
 
-        DateTimeOffset? LastReservationAt(string account)
+        public DateTimeOffset? LastReservationAt(string account)
         {
             // The last one made (insertion order): after a clock that ran ahead, the next reservation is the last again.
             var cmd = _db.Prepared("SELECT reserved_at FROM sends WHERE account=$a AND status<>'Released' ORDER BY cum_messages DESC LIMIT 1");
@@ -79,7 +89,7 @@ SELECT
             return cmd.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         }
 
-        long Insert(ReservationRequest r, DateTimeOffset at)
+        public long Insert(ReservationRequest r, DateTimeOffset at)
         {
             // The running totals follow the order of insertion (the latest row is the one with the
             // largest totals). The time is clamped to the account's latest, so totals also follow time
@@ -103,40 +113,6 @@ SELECT last_insert_rowid();");
             cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$o", ProcessIdentity.Current);
             return (long)cmd.ExecuteScalar()!;
-        }
-
-        sealed class Transaction : IReservationTransaction
-        {
-            readonly SqliteReservations _sends;
-            readonly string _account;
-            bool _open;
-
-            public Transaction(SqliteReservations sends, string account)
-            {
-                _sends = sends;
-                _account = account;
-                _sends._db.BeginImmediate();
-                _open = true;
-            }
-
-            public WindowUse UseSince(DateTimeOffset since) => _sends.UseSince(_account, since);
-
-            public IReadOnlyList<ReservationPoint> ReservationsSince(DateTimeOffset since, int max) => _sends.ReservationsSince(_account, since, max);
-
-            public DateTimeOffset? LastReservationAt() => _sends.LastReservationAt(_account);
-
-            public long Insert(ReservationRequest request, DateTimeOffset at) => _sends.Insert(request, at);
-
-            public void Commit()
-            {
-                _sends._db.Execute("COMMIT;");
-                _open = false;
-            }
-
-            public void Dispose()
-            {
-                if (_open) { _open = false; _sends._db.Execute("ROLLBACK;"); }
-            }
         }
     }
 }

@@ -33,19 +33,18 @@ namespace MailQuota.Core.Storage.Sqlite
             where.Add("(reserved_at > $lastAt OR (reserved_at = $lastAt AND id > $lastId))");
             var lastAt = cmd.Parameters.AddWithValue("$lastAt", long.MinValue);
             var lastId = cmd.Parameters.AddWithValue("$lastId", long.MinValue);
-            cmd.CommandText = "SELECT id, account, campaign, recipient, recipients, reserved_at, completed_at, status, message_id, reply, attempts FROM sends"
+            cmd.CommandText = "SELECT " + SendRows.EntryColumns + " FROM sends"
                 + " WHERE " + string.Join(" AND ", where) + " ORDER BY reserved_at, id LIMIT " + PageSize;
             while (true)
             {
                 var page = new List<SendLogEntry>(PageSize);
                 using (var reader = cmd.ExecuteReader())
                 {
-                    while (reader.Read()) page.Add(ReadEntry(reader));
+                    while (reader.Read()) page.Add(SendRows.ReadEntry(reader));
                 }
                 foreach (var entry in page)
                 {
-                    if (Matches(query.Accounts, entry.Account) && Matches(query.Campaigns, entry.Campaign) && Matches(query.Recipients, entry.Recipient))
-                        yield return entry;
+                    if (SendRows.Matches(query, entry)) yield return entry;
                 }
                 if (page.Count < PageSize) yield break;
                 lastAt.Value = page[page.Count - 1].ReservedAt.ToUnixTimeMilliseconds();
@@ -56,12 +55,11 @@ namespace MailQuota.Core.Storage.Sqlite
         const int PageSize = 1000;
 
         /// <summary>
-        /// The status of an account's anchor row: what is left of its cleared history. It carries the
-        /// running totals of the last cleared send at time 0, so the window queries, which subtract the
-        /// totals of the last row before a window, stay exact; and it keeps the row ids growing (SQLite
-        /// reuses the largest id of an emptied table). It is no send: the log never shows it.
+        /// An account's anchor row carries the running totals of its last cleared send at time 0, so the
+        /// window queries, which subtract the totals of the last row before a window, stay exact; and it
+        /// keeps the row ids growing (SQLite reuses the largest id of an emptied table).
         /// </summary>
-        internal const string Cleared = "Cleared";
+        const string Cleared = SendRows.Cleared;
 
         /// <summary>The sends to clear: before the time, anchors aside.</summary>
         const string Doomed = "SELECT id FROM sends WHERE reserved_at < $before AND status <> '" + Cleared + "'";
@@ -98,30 +96,6 @@ DELETE FROM sends WHERE id IN (" + Doomed + ");");
             cmd.ExecuteNonQuery();
             return count;
         });
-
-        static SendLogEntry ReadEntry(SqliteDataReader r)
-        {
-            var reserved = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5));
-            DateTimeOffset? completed = r.IsDBNull(6) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6));
-            return new SendLogEntry
-            {
-                Id = r.GetInt64(0),
-                Account = r.GetString(1),
-                Campaign = r.IsDBNull(2) ? null : r.GetString(2),
-                Recipient = r.GetString(3),
-                Recipients = r.GetInt32(4),
-                ReservedAt = reserved,
-                CompletedAt = completed,
-                Time = completed ?? reserved,
-                Status = r.GetString(7),
-                MessageId = r.IsDBNull(8) ? null : r.GetString(8),
-                Reply = r.IsDBNull(9) ? null : r.GetString(9),
-                Attempts = r.GetInt32(10),
-            };
-        }
-
-        static bool Matches(IReadOnlyList<TextPattern>? patterns, string? value) =>
-            patterns == null || patterns.Count == 0 || patterns.Any(p => p.IsMatch(value));
 
         static string In(SqliteCommand cmd, string column, string prefix, IEnumerable<string> values, bool noCase)
         {

@@ -2,28 +2,31 @@ using System;
 using System.Linq;
 using MailQuota.Core.Import;
 using MailQuota.Core.Quota;
-using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Storage;
+using MailQuota.Core.Tests.Postgres;
 
 namespace MailQuota.Core.Tests
 {
-    public sealed class SqliteLedgerBouncesTests : IDisposable
+    public abstract class LedgerBouncesTests : IDisposable
     {
-        readonly TempLedger _file = new TempLedger();
+        readonly LedgerEngine _engine;
+
+        protected LedgerBouncesTests(LedgerEngine engine) => _engine = engine;
         readonly FakeClock _clock = new FakeClock();
 
-        public void Dispose() => _file.Dispose();
+        public void Dispose() => _engine.Dispose();
 
-        void Send(SqliteLedger ledger, string account, string recipient, SendStatus status, string reply)
+        void Send(ILedgerStores ledger, string account, string recipient, SendStatus status, string reply)
         {
             var id = new QuotaGate(ledger, _clock).TryReserve(new QuotaPolicy(), new ReservationRequest(account, recipient)).ReservationId!.Value;
             _clock.Advance(TimeSpan.FromSeconds(1));
             ledger.Complete(id, status, _clock.UtcNow, reply, 1);
         }
 
-        [Fact]
+        [SkippableFact]
         public void Hard_bounces_are_the_recipients_whose_latest_outcome_was_an_unknown_mailbox()
         {
-            using (var ledger = new SqliteLedger(_file.Path))
+            using (var ledger = _engine.Open())
             {
                 Send(ledger, "hr", "gone@example.test", SendStatus.Failed, "550 5.1.1 User unknown");
                 Send(ledger, "it", "GONE@example.test", SendStatus.Failed, "550 5.1.1 User unknown");   // same mailbox, other account
@@ -34,21 +37,22 @@ namespace MailQuota.Core.Tests
                 Send(ledger, "hr", "ok@example.test", SendStatus.Sent, "250 2.0.0 OK");
                 Send(ledger, "it", "moved@example.test", SendStatus.Failed, "550 5.1.6 Mailbox has moved");
             }
-            using var reopened = new SqliteLedger(_file.Path);
+            using var reopened = _engine.Open();
             IBounceSource bounces = reopened;
             Assert.Equal(new[] { "gone@example.test", "moved@example.test" },
                 bounces.HardBouncedRecipients().Select(r => r.ToLowerInvariant()).OrderBy(r => r));
         }
 
-        [Fact]
+        [SkippableFact]
         public void The_recipient_index_exists_after_opening()
         {
-            using var ledger = new SqliteLedger(_file.Path);
-            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
-            check.Open();
-            using var cmd = check.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND name='sends_recipient'";
-            Assert.Equal(1L, cmd.ExecuteScalar());
+            using var ledger = _engine.Open();
+            Assert.True(_engine.HasIndex("sends_recipient"));
         }
     }
+
+    public sealed class SqliteBouncesTests : LedgerBouncesTests { public SqliteBouncesTests() : base(new SqliteEngine()) { } }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresBouncesTests : LedgerBouncesTests { public PostgresBouncesTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { } }
 }

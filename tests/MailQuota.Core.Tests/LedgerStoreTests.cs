@@ -5,21 +5,25 @@ using System.Linq;
 using System.Threading.Tasks;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Storage.Sqlite;
+using MailQuota.Core.Tests.Postgres;
 
 namespace MailQuota.Core.Tests
 {
-    public sealed class SqliteLedgerTests : IDisposable
+    /// <summary>The ledger's own rules, on each engine: reopening, outcomes, rollback, several processes, pacing, take-over.</summary>
+    public abstract class LedgerStoreTests : IDisposable
     {
-        readonly TempLedger _file = new TempLedger();
+        readonly LedgerEngine _engine;
 
-        public void Dispose() => _file.Dispose();
+        protected LedgerStoreTests(LedgerEngine engine) => _engine = engine;
 
-        [Fact]
-        public void Reservations_and_policies_survive_reopening_the_file()
+        public void Dispose() => _engine.Dispose();
+
+        [SkippableFact]
+        public void Reservations_and_policies_survive_reopening_the_ledger()
         {
             var clock = new FakeClock();
             var policy = new QuotaPolicy { MessagesPerHour = 2, MinInterval = TimeSpan.FromSeconds(1) };
-            using (var ledger = new SqliteLedger(_file.Path))
+            using (var ledger = _engine.Open())
             {
                 var gate = new QuotaGate(ledger, clock);
                 Assert.True(gate.TryReserve(policy, new ReservationRequest("a", "x@example.test")).Granted);
@@ -27,7 +31,7 @@ namespace MailQuota.Core.Tests
                 Assert.True(gate.TryReserve(policy, new ReservationRequest("a", "y@example.test")).Granted);
                 ledger.SavePolicy("a", policy, clock.UtcNow);
             }
-            using (var reopened = new SqliteLedger(_file.Path))
+            using (var reopened = _engine.Open())
             {
                 Assert.Equal(policy, reopened.GetPolicy("a"));
                 Assert.Equal(new[] { "a" }, reopened.Accounts());
@@ -36,50 +40,35 @@ namespace MailQuota.Core.Tests
             }
         }
 
-        [Fact]
-        public void The_file_uses_write_ahead_logging()
-        {
-            using var ledger = new SqliteLedger(_file.Path);
-            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
-            check.Open();
-            using var cmd = check.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode;";
-            Assert.Equal("wal", cmd.ExecuteScalar());
-        }
-
-        [Fact]
+        [SkippableFact]
         public void Complete_records_the_outcome_of_a_reservation()
         {
             var clock = new FakeClock();
-            using var ledger = new SqliteLedger(_file.Path);
+            using var ledger = _engine.Open();
             var id = new QuotaGate(ledger, clock).TryReserve(new QuotaPolicy(), new ReservationRequest("a", "x@example.test") { MessageId = "m1@x" }).ReservationId!.Value;
             ledger.Complete(id, SendStatus.Sent, clock.UtcNow, "250 2.0.0 queued", 1);
-            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
-            check.Open();
-            using var cmd = check.CreateCommand();
-            cmd.CommandText = "SELECT status, reply, message_id, attempts FROM sends WHERE id=" + id;
-            using var r = cmd.ExecuteReader();
-            Assert.True(r.Read());
-            Assert.Equal("Sent", r.GetString(0));
-            Assert.Equal("250 2.0.0 queued", r.GetString(1));
-            Assert.Equal("m1@x", r.GetString(2));
-            Assert.Equal(1, r.GetInt32(3));
+            var entry = Assert.Single(ledger.ReadSendLog(new MailQuota.Core.Monitoring.SendLogQuery()));
+            Assert.Equal(id, entry.Id);
+            Assert.Equal("Sent", entry.Status);
+            Assert.Equal("250 2.0.0 queued", entry.Reply);
+            Assert.Equal("m1@x", entry.MessageId);
+            Assert.Equal(1, entry.Attempts);
         }
 
-        [Fact]
+        [SkippableFact]
         public void An_abandoned_reservation_transaction_rolls_back()
         {
-            using var ledger = new SqliteLedger(_file.Path);
+            using var ledger = _engine.Open();
             using (var tx = ledger.BeginReservation("a"))
                 tx.Insert(new ReservationRequest("a", "x@example.test"), DateTimeOffset.UtcNow);
             Assert.Equal(0, ledger.UseSince("a", DateTimeOffset.UtcNow.AddDays(-1)).Messages);
         }
 
-        [Fact]
-        public async Task Two_processes_on_one_file_never_reserve_more_than_the_limit_together()
+        [SkippableFact]
+        public async Task Two_processes_on_one_ledger_never_reserve_more_than_the_limit_together()
         {
             const int limit = 150;
-            var workers = Enumerable.Range(0, 2).Select(_ => StartWorker(_file.Path, "shared@example.test", attempts: 120, limit)).ToList();
+            var workers = Enumerable.Range(0, 2).Select(_ => StartWorker(_engine.Location, "shared@example.test", attempts: 120, limit)).ToList();
             foreach (var w in workers) Assert.Equal("ready", await w.StandardOutput.ReadLineAsync());
             foreach (var w in workers) await w.StandardInput.WriteLineAsync("go");
             var granted = 0;
@@ -94,7 +83,7 @@ namespace MailQuota.Core.Tests
                 Assert.Equal(0, w.ExitCode);
             }
             Assert.Equal(limit, granted);
-            using var ledger = new SqliteLedger(_file.Path);
+            using var ledger = _engine.Open();
             Assert.Equal(limit, ledger.UseSince("shared@example.test", DateTimeOffset.UtcNow.AddHours(-1)).Messages);
         }
 
@@ -111,15 +100,15 @@ namespace MailQuota.Core.Tests
             return Process.Start(info)!;
         }
 
-        [Fact]
+        [SkippableFact]
         public void A_change_of_pacing_is_atomic_so_another_process_never_overwrites_it()
         {
             // Two processes: one recovers the pace while the other suspends the account after a
             // daily-quota reply. Each change reads and writes under the lock, so the later one
             // builds on the earlier one: the recovery does not wipe the suspension.
             var t0 = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
-            using var first = new SqliteLedger(_file.Path);
-            using var second = new SqliteLedger(_file.Path);
+            using var first = _engine.Open();
+            using var second = _engine.Open();
             first.ChangePacing("a", s => { s.Interval = TimeSpan.FromSeconds(4); s.UpdatedAt = t0; return true; });
             Task? suspend = null;
             first.ChangePacing("a", s =>
@@ -136,11 +125,11 @@ namespace MailQuota.Core.Tests
             Assert.Equal(t0.AddDays(1), state.SuspendedUntil);               // and the suspension
         }
 
-        [Fact]
+        [SkippableFact]
         public void RetryUnknown_takes_over_a_row_in_flight_only_once_the_process_that_sent_it_is_gone()
         {
             if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) return;
-            using var ledger = new SqliteLedger(_file.Path);
+            using var ledger = _engine.Open();
             var at = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
             long Reserve(bool retryUnknown)
             {
@@ -154,19 +143,41 @@ namespace MailQuota.Core.Tests
             // ... by another process that is still running: a real one.
             using var other = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
             var owner = $"{Environment.MachineName}|{other.Id}|{new DateTimeOffset(other.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}";
-            using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False"))
-            {
-                db.Open();
-                using var cmd = db.CreateCommand();
-                cmd.CommandText = "UPDATE sends SET owner = $o WHERE id = $id";
-                cmd.Parameters.AddWithValue("$o", owner);
-                cmd.Parameters.AddWithValue("$id", first);
-                cmd.ExecuteNonQuery();
-            }
+            _engine.Scalar($"UPDATE sends SET owner = '{owner}' WHERE id = {first}");
             Assert.Throws<MailQuota.Core.Campaigns.CampaignRowTakenException>(() => Reserve(true));   // it may still be sending it
             other.Kill();
             other.WaitForExit();
             Assert.True(Reserve(true) > first);                           // gone: the row is taken over
+        }
+    }
+
+    public sealed class SqliteLedgerStoreTests : LedgerStoreTests
+    {
+        public SqliteLedgerStoreTests() : base(new SqliteEngine()) { }
+    }
+
+    [Collection(PostgresCluster.Collection)]
+    public sealed class PostgresLedgerStoreTests : LedgerStoreTests
+    {
+        public PostgresLedgerStoreTests(PostgresCluster cluster) : base(new PostgresEngine(cluster)) { }
+    }
+
+    /// <summary>What only the SQLite file has.</summary>
+    public sealed class SqliteLedgerTests : IDisposable
+    {
+        readonly TempLedger _file = new TempLedger();
+
+        public void Dispose() => _file.Dispose();
+
+        [Fact]
+        public void The_file_uses_write_ahead_logging()
+        {
+            using var ledger = new SqliteLedger(_file.Path);
+            using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            check.Open();
+            using var cmd = check.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode;";
+            Assert.Equal("wal", cmd.ExecuteScalar());
         }
     }
 }
