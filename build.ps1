@@ -9,9 +9,9 @@
            with the line "Tests: N passed, M failed".
     Demo   sends examples/recipients.csv through a local smtp4dev server under a small quota.
     Bench  runs the benchmarks and writes bench/results.md.
-    Soak   sends a 1,000-row campaign through a server that fails at random, killing the sending process at
-           random and rerunning it until done, then checks that every row was delivered exactly once
-           (tests/Soak/Invoke-Soak.ps1; about 1.5 minutes).
+    Soak   sends a 1,000-row campaign over 4 connections through a server that fails at random, killing the
+           sending process at random and rerunning it until done, then checks that every row was delivered
+           exactly once (tests/Soak/Invoke-Soak.ps1; about 1.5 minutes).
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -158,7 +158,7 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    $code = Invoke-Pwsh (Join-Path $root 'examples/Demo.ps1') @('-ModulePath', $moduleBase)
+    $code = Invoke-Pwsh (Join-Path $root 'examples/Demo.ps1') @('-ModulePath', $moduleBase, '-MaxConnections', 4)
     if ($code -ne 0) { throw "The demo failed (exit code $code)." }
 }
 

@@ -18,6 +18,7 @@ New-SendProfile saves a profile of your own in your profile file (per user; -Pro
         SecureSocketOptions     = 'Auto, SslOnConnect, StartTls or None.'
         Name                    = 'The profile''s name.'
         CountsPer               = 'Whom the provider counts its quota against: Login (the user a run signs in as with -Credential or OAuth 2.0, whatever -From says; Exchange Online, Google Workspace and Amazon SES count this way) or Sender (each From address; the default).'
+        MaxConnections          = 'SMTP connections a run opens at once by default, as the provider documents its concurrency (1-32; Exchange Online allows 3). Send-ThrottledMail -MaxConnections overrides it for one run; more connections only help when the server is far away (20-100 ms), and they share the one quota and pace.'
         Description             = 'What the profile is for and where its numbers come from.'
         Source                  = 'Where the limits were read (a URL or document).'
         CheckedOn               = 'When the limits were last checked against the source.'

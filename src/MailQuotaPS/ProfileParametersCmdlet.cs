@@ -34,6 +34,10 @@ namespace MailQuotaPS
         /// <summary>Whom the provider counts its quota against: Login (the user a run signs in as, whatever -From says) or Sender (each -From address).</summary>
         [Parameter] public CountedPer? CountsPer { get; set; }
 
+        /// <summary>SMTP connections a run opens at once by default (the provider's documented concurrency); Send-ThrottledMail's -MaxConnections overrides it.</summary>
+        [Parameter, ValidateRange(1, SendProfile.MaxConnectionsAllowed)]
+        public int? MaxConnections { get; set; }
+
         [Parameter] public string? Description { get; set; }
         [Parameter] public string? Source { get; set; }
         [Parameter] public DateTime? CheckedOn { get; set; }
@@ -87,6 +91,7 @@ namespace MailQuotaPS
             });
             if (WindowKind == QuotaWindowKind.Rolling && ResetTimeZone == null) profile.Policy.ResetTimeZone = null;
             if (CountsPer is CountedPer countedPer) profile.CountsPer = countedPer;
+            if (MaxConnections is int connections) profile.MaxConnections = connections;
             if (Description != null) profile.Description = Description;
             if (Source != null) profile.Source = Source;
             if (CheckedOn is DateTime checkedOn) profile.CheckedOn = checkedOn;

@@ -47,6 +47,21 @@ Describe 'Send-ThrottledMail -MaxConnections against a server that drops and thr
         @($out | Where-Object Status -EQ 'Sent').Count | Should -Be 3
     }
 
+    It 'keeps a user profile''s -MaxConnections and opens that many, unless -MaxConnections says otherwise' {
+        $profiles = Join-Path ([IO.Path]::GetTempPath()) "mqps-profiles-$([guid]::NewGuid().ToString('N'))/profiles.json"
+        $script:Server = Start-ScriptedSmtp
+        New-SendProfile FarRelay -SmtpServer 127.0.0.1 -Port $Server.Port -SecureSocketOptions None -MaxPerMinute 600 -MaxConnections 2 -ProfilePath $profiles | Out-Null
+        (Set-SendProfile FarRelay -MaxConnections 4 -ProfilePath $profiles -PassThru).MaxConnections | Should -Be 4
+        (Get-SendProfile FarRelay -ProfilePath $profiles).MaxConnections | Should -Be 4
+        $out = 1..4 | ForEach-Object { "f$_@example.test" } |
+            Send-ThrottledMail -Profile FarRelay -ProfilePath $profiles -From $From -Subject 's' -Body 'b' -LedgerPath (New-TestLedgerPath) -Verbose 4>&1
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Up to 4 connections*' }).Count | Should -Be 1
+        @($out | Where-Object Status -EQ 'Sent').Count | Should -Be 4
+        $one = 'g@example.test' | Send-ThrottledMail -Profile FarRelay -ProfilePath $profiles -From $From -Subject 's' -Body 'b' -LedgerPath (New-TestLedgerPath) -MaxConnections 1 -Verbose 4>&1
+        @($one | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Up to * connections*' }).Count | Should -Be 0
+        Remove-Item (Split-Path $profiles) -Recurse -Force
+    }
+
     It 'refuses more than 32 connections' {
         { 'x@example.test' | Send-ThrottledMail -SmtpServer 127.0.0.1 -From $From -Subject 's' -Body 'b' -MaxConnections 33 -WhatIf } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,MailQuotaPS.SendThrottledMailCommand'

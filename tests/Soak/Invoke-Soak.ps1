@@ -22,7 +22,7 @@
     row is Unknown that neither lost its reply nor was in flight at a kill.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Soak
-    dotnet pwsh ./tests/Soak/Invoke-Soak.ps1 -Rows 200 -Kills 2 -Seed 7
+    dotnet pwsh ./tests/Soak/Invoke-Soak.ps1 -Rows 200 -Kills 2 -Seed 7 -MaxConnections 4
 #>
 [CmdletBinding()]
 param(
@@ -31,7 +31,8 @@ param(
     [ValidateRange(0, 1000)] [int] $Kills = 8,
     [int] $Seed = 20261130,
     [string] $Faults = 'drop=0.02,lose=0.02,throttle=0.005,close=0.005',
-    [int] $MaxRuns = 40
+    [int] $MaxRuns = 40,
+    [ValidateRange(1, 32)] [int] $MaxConnections = 1
 )
 
 $ErrorActionPreference = 'Stop'
@@ -49,7 +50,7 @@ $addresses = 1..$Rows | ForEach-Object { 'soak{0:d5}@example.test' -f $_ }
 $addresses | ForEach-Object { [pscustomobject]@{ Email = $_; Name = $_.Split('@')[0] } } | Export-Csv $csv -NoTypeInformation
 
 $server = Start-ScriptedSmtp -Faults $Faults -Seed $Seed
-Write-Host "Soak: $Rows rows, seed $Seed, faults $Faults, $Kills kills; server on port $($server.Port), ledger $ledger"
+Write-Host "Soak: $Rows rows, seed $Seed, faults $Faults, $Kills kills, $MaxConnections connection(s); server on port $($server.Port), ledger $ledger"
 
 # One sending process: the campaign, as a scheduled task would run it. Each result is one line.
 $send = @"
@@ -58,7 +59,7 @@ $send = @"
 Import-Module '$ModulePath'
 Import-Csv '$csv' | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $($server.Port) -SecureSocketOptions None ``
     -From 'soak@example.test' -Subject 'Soak {{Name}}' -Body 'Hello {{Name}}, this is row {{Name}} of the soak.' ``
-    -CampaignId soak -LedgerPath '$ledger' -MaxPerMinute 60000 -MinInterval 0 -MaxAttempts 20 -WarningAction SilentlyContinue 2>`$null |
+    -CampaignId soak -LedgerPath '$ledger' -MaxPerMinute 60000 -MinInterval 0 -MaxAttempts 20 -MaxConnections $MaxConnections -WarningAction SilentlyContinue 2>`$null |
     ForEach-Object { 'result ' + `$_.Recipient + ' ' + `$_.Status }
 "@
 $exe = (Get-Process -Id $PID).Path
