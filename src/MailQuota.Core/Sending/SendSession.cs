@@ -14,9 +14,10 @@ namespace MailQuota.Core.Sending
 {
     /// <summary>
     /// One run of sends for one account. Each row is checked and looked up in its campaign; rows
-    /// are gathered into a message (one, or several as Bcc), which is composed, given quota (waiting
-    /// for it, or deferred past -MaxWait), handed to the server on one of the run's connections and
-    /// retried as its reply says, and recorded in the ledger with the account's pace.
+    /// are gathered into a message (one, or several as Bcc), which is composed and given quota
+    /// (<see cref="MessageAdmission"/>: waiting for it, or deferred past -MaxWait), handed to the server
+    /// on one of the run's connections (<see cref="ConnectionLanes"/>), recorded (<see cref="DeliveryAttempt"/>)
+    /// and acted on as its reply says (<see cref="ReplyActions"/>: retried, paced, deferred, stopped).
     /// The run's thread does all of that but the SMTP transactions: while a connection carries one
     /// message, the next is checked and reserved (its reservation durable before it is handed over),
     /// so the ledger's fsync overlaps the server's round trips. Results come back in input order.
@@ -24,11 +25,10 @@ namespace MailQuota.Core.Sending
     public sealed class SendSession : IDisposable
     {
         readonly string _account;
-        readonly QuotaPolicy _policy;
-        readonly MessageComposer _composer;
         readonly CampaignRows _campaignRows;
-        readonly QuotaGate _gate;
-        readonly PacingController _pace;
+        readonly MessageAdmission _admission;
+        readonly ReplyActions _replies;
+        readonly RunWaits _waits;
         readonly DeliveryAttempt _delivery;
         readonly RowBatcher _batcher;
         readonly ConnectionLanes _lanes;
@@ -36,12 +36,8 @@ namespace MailQuota.Core.Sending
         readonly OrderedResults _results = new OrderedResults();
         readonly IClock _clock;
         readonly SendOptions _options;
-        readonly MessageTemplate _template;
-        readonly ContentGuard? _contentGuard;
         readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
-        int _sentMessages;
         int _pausedAfter;
-        int _paceEpoch;
 
         /// <summary>Throws <see cref="ArgumentException"/> when the options cannot work with the template or the policy.</summary>
         /// <param name="contentGuard">Checks each message against the near-duplicate policy and gives the fingerprint kept with its reservation; null keeps none.</param>
@@ -64,24 +60,24 @@ namespace MailQuota.Core.Sending
             ILedger? handovers = null)
         {
             _options = options ?? new SendOptions();
-            _template = template;
-            _contentGuard = contentGuard;
             CheckBatching(template, policy, _options.RecipientsPerMessage);
             _account = account;
-            _policy = policy;
-            _composer = new MessageComposer(template);
+            var composer = new MessageComposer(template);
             _campaignRows = new CampaignRows(campaigns, _options);
-            _gate = new QuotaGate(ledger, clock, _options.DeliveryMargin);
-            _pace = new PacingController(account, policy, ledger, pacing, _options);
+            var pace = new PacingController(account, policy, ledger, pacing, _options);
+            _waits = new RunWaits(clock, Drain);
+            _admission = new MessageAdmission(account, policy, template, composer, _campaignRows, new QuotaGate(ledger, clock, _options.DeliveryMargin),
+                pace, contentGuard, clock, _options, _waits);
+            _replies = new ReplyActions(clock, _options, pace, _waits);
             _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
             _handovers = handovers;
-            _lanes = new ConnectionLanes(connections, _composer.Sender, GoAhead);
+            _lanes = new ConnectionLanes(connections, composer.Sender, GoAhead);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>
-        public RunStop? Stopped { get; private set; }
+        public RunStop? Stopped => _replies.Stopped;
 
         /// <summary>Connections the run may still use: fewer than it opened once the server refused one as too many.</summary>
         public int Connections => _lanes.Open;
@@ -161,7 +157,7 @@ namespace MailQuota.Core.Sending
             if (!(delivery.Reply is SmtpReply reply)) return;
             var verdict = ReplyClassifier.Classify(reply);
             if (verdict.Outcome != ReplyOutcome.Success) return;
-            Delivered(delivery.Batch, DeliveryAttempt.Refusals(delivery.Batch, reply, verdict), reply, _clock.UtcNow);
+            _replies.Delivered(delivery.Batch, DeliveryAttempt.Refusals(delivery.Batch, reply, verdict), reply, _clock.UtcNow);
             Finish(delivery.Batch);
         }
 
@@ -175,7 +171,7 @@ namespace MailQuota.Core.Sending
         {
             var batch = _batcher.Take();
             ComposedMessage composed;
-            try { composed = Compose(batch); }
+            try { composed = _admission.Compose(batch); }
             catch (InvalidRowException e)
             {
                 foreach (var row in batch) RowResults.Invalid(row.Result, e);
@@ -191,122 +187,8 @@ namespace MailQuota.Core.Sending
         /// <summary>Reserves quota for the message (its content judged first when asked) and hands it to a connection; or finishes its rows.</summary>
         void Send(Delivery delivery, bool judgeContent, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
-            if (Admit(delivery, judgeContent, cancellationToken, onWait)) Submit(delivery, cancellationToken, onWait);
+            if (_admission.Admit(delivery, judgeContent, _replies.PaceEpoch, cancellationToken, onWait)) Submit(delivery, cancellationToken, onWait);
             else Finish(delivery.Batch);
-        }
-
-        /// <summary>
-        /// The near-duplicate check before any quota is reserved: may wait (spreading near-identical
-        /// messages), warn, skip, or stop the run (ContentLimitExceededException). A Bcc batch has no
-        /// merge fields, so the first row's fields give the content.
-        /// </summary>
-        ContentAdmission? Guard(List<PendingRow> batch, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            if (_contentGuard == null) return null;
-            var first = batch[0];
-            var fingerprint = ContentFingerprint.Of(MessageContent.FromTemplate(_template, first.Row.Fields));
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var content = _contentGuard.Admit(_account, fingerprint, first.Row.Number, first.To.Address);
-                if (content.WaitUntil is DateTimeOffset until)
-                {
-                    WaitUntil(until, content.Warning!, first, cancellationToken, onWait);
-                    continue;
-                }
-                foreach (var row in batch) row.Result.Warning = content.Warning;
-                return content;
-            }
-        }
-
-        /// <summary>One message for the batch: a Bcc batch has no merge fields, so the first row's fields serve.</summary>
-        ComposedMessage Compose(List<PendingRow> batch)
-        {
-            var composed = _composer.Compose(batch.Select(r => r.To).ToList(), batch[0].Row.Fields);
-            foreach (var row in batch)
-            {
-                row.Result.Subject = composed.Message.Subject ?? "";
-                row.Result.MessageId = composed.Message.MessageId;
-            }
-            return composed;
-        }
-
-        /// <summary>
-        /// Quota for the message's next attempt, its content judged first when asked (and again when,
-        /// in the reservation's transaction, it turned out over a near-duplicate limit: another process
-        /// sent the same template in between). False when the rows are done without it: skipped,
-        /// taken by another run, deferred or refused by the policy.
-        /// </summary>
-        bool Admit(Delivery delivery, bool judgeContent, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            while (true)
-            {
-                if (judgeContent)
-                {
-                    var content = Guard(delivery.Batch, cancellationToken, onWait);
-                    if (content?.Skipped == true)
-                    {
-                        foreach (var row in delivery.Batch) RowResults.Skipped(row.Result, content.Warning ?? "over the near-duplicate limit");
-                        return false;
-                    }
-                    delivery.Fingerprint = content?.Fingerprint;
-                    delivery.Recheck = content?.Warning == null;
-                    judgeContent = false;
-                }
-                if (delivery.FirstAttempt == default) delivery.FirstAttempt = _clock.UtcNow;
-                ReserveDecision decision;
-                try { decision = Reserve(Request(delivery), delivery.Batch[0], cancellationToken, onWait); }
-                catch (NearDuplicateRace)
-                {
-                    judgeContent = true;
-                    continue;
-                }
-                catch (CampaignRowTakenException e)
-                {
-                    // Only that row is another run's: the rest of a Bcc batch goes without it.
-                    var taken = delivery.Batch.First(r => r.Key == e.RowKey);
-                    RowResults.Taken(taken.Result, e.Message);
-                    taken.Entry.Final = true;
-                    delivery.Batch = delivery.Batch.Where(r => r != taken).ToList();
-                    if (delivery.Batch.Count == 0) return false;
-                    delivery.Composed = Compose(delivery.Batch);
-                    continue;
-                }
-                if (!decision.Granted)
-                {
-                    NotReserved(delivery.Batch, decision);
-                    return false;
-                }
-                foreach (var row in delivery.Batch)
-                {
-                    row.Result.Attempts = delivery.Attempt;
-                    if (decision.Warning != null) row.Result.Warning = decision.Warning;
-                }
-                delivery.ReservationId = decision.ReservationId;
-                delivery.PaceEpoch = _paceEpoch;
-                return true;
-            }
-        }
-
-        /// <summary>What the reservation records with the send: the campaign's rows, and the fingerprint (judged again in its transaction when admitted within the limits).</summary>
-        ReservationRequest Request(Delivery delivery)
-        {
-            var rowKeys = delivery.Batch.Select(r => r.Key).ToList();
-            var fingerprint = delivery.Fingerprint;
-            var recheck = delivery.Recheck;
-            var messageId = delivery.Composed.Message.MessageId;
-            return new ReservationRequest(_account, delivery.Batch[0].To.Address, delivery.Composed.Envelope.Count)
-            {
-                Campaign = _options.Campaign,
-                MessageId = messageId,
-                AlsoRecord = (id, at) =>
-                {
-                    _campaignRows.Link(rowKeys, id);
-                    if (fingerprint == null) return;
-                    if (recheck && !_contentGuard!.StillAdmits(_account, fingerprint)) throw new NearDuplicateRace();
-                    _contentGuard!.Keep(id, _account, at, messageId, fingerprint);
-                },
-            };
         }
 
         /// <summary>
@@ -324,9 +206,9 @@ namespace MailQuota.Core.Sending
                 {
                     while (!_lanes.HasRoom) Handle(_lanes.Receive(), cancellationToken, onWait);
                     if (Stopped != null) return;
-                    if (delivery.PaceEpoch == _paceEpoch) break;
+                    if (delivery.PaceEpoch == _replies.PaceEpoch) break;
                     Release(delivery);
-                    if (!Admit(delivery, false, cancellationToken, onWait))
+                    if (!_admission.Admit(delivery, false, _replies.PaceEpoch, cancellationToken, onWait))
                     {
                         Finish(delivery.Batch);
                         return;
@@ -357,7 +239,7 @@ namespace MailQuota.Core.Sending
             var verdict = ReplyClassifier.Classify(reply);
             var refused = DeliveryAttempt.Refusals(delivery.Batch, reply, verdict);
             _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
-            if (Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
+            if (_replies.Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
             {
                 delivery.Attempt++;
                 Send(delivery, judgeContent: false, cancellationToken, onWait);
@@ -371,130 +253,13 @@ namespace MailQuota.Core.Sending
             foreach (var row in batch) row.Entry.Final = true;
         }
 
-        /// <summary>Another process sent the same content between the content check and the reservation: the reservation rolls back.</summary>
-        sealed class NearDuplicateRace : Exception { }
-
         void PauseBetweenBatches(PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
-            if (!(_options.BatchSize is int size) || _sentMessages == 0 || _sentMessages % size != 0 || _pausedAfter == _sentMessages) return;
-            _pausedAfter = _sentMessages;
-            WaitUntil(_clock.UtcNow + _options.BatchDelay, $"pause of {_options.BatchDelay.TotalSeconds:0.###} s after a batch of {size} messages", row, cancellationToken, onWait);
+            if (!(_options.BatchSize is int size) || _replies.SentMessages == 0 || _replies.SentMessages % size != 0 || _pausedAfter == _replies.SentMessages) return;
+            _pausedAfter = _replies.SentMessages;
+            _waits.WaitUntil(_clock.UtcNow + _options.BatchDelay, $"pause of {_options.BatchDelay.TotalSeconds:0.###} s after a batch of {size} messages", row, cancellationToken, onWait);
         }
 
-        /// <summary>Quota for the message, waiting while the windows, the pace or a suspension need it, unless that is longer than -MaxWait.</summary>
-        ReserveDecision Reserve(ReservationRequest request, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var pacing = _pace.Current();
-                var now = _clock.UtcNow;
-                ReserveDecision decision;
-                if (pacing != null && pacing.IsSuspendedAt(now))
-                {
-                    // A used-up provider quota is only waited for when -MaxWait asks for it.
-                    decision = ReserveDecision.Wait(pacing.SuspendedUntil!.Value, $"the account is suspended until its provider quota resets ({pacing.Reason})", now);
-                    if (!(_options.MaxWait is TimeSpan longest && decision.RetryAt!.Value - now <= longest)) return decision;
-                }
-                else
-                {
-                    decision = _gate.TryReserve(_policy, request, pacing);
-                    if (decision.Granted || decision.Impossible) return decision;
-                    if (_options.MaxWait is TimeSpan longest && decision.RetryAt!.Value - now > longest) return decision;
-                }
-                Tick(decision.RetryAt!.Value, decision.Reason!, row, cancellationToken, onWait);
-            }
-        }
-
-        /// <summary>Acts on the reply: the rows' results, the account's pace; true to try the message again.</summary>
-        bool Retry(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt,
-            DateTimeOffset firstAttempt, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            var now = _clock.UtcNow;
-            var last = attempt >= _options.Retry.MaxAttempts;
-            switch (verdict.Outcome)
-            {
-                case ReplyOutcome.Success:
-                    Delivered(batch, refused, reply, now);
-                    _pace.Recover(now);
-                    return false;
-                case ReplyOutcome.Throttled:
-                    _paceEpoch++;
-                    var cooldown = _pace.SlowDown(reply, attempt, now);
-                    if (cooldown - firstAttempt <= _options.Retry.ThrottleBudget) return true;
-                    RowResults.Defer(batch, cooldown, $"throttled {attempt} times, last: {reply}");
-                    return false;
-                case ReplyOutcome.QuotaExhausted:
-                    _paceEpoch++;
-                    RowResults.Defer(batch, _pace.Suspend(reply, verdict, now), $"the provider's quota is used up ({reply})");
-                    return false;
-                case ReplyOutcome.Transient when reply.Ambiguous:
-                    foreach (var row in batch) RowResults.Finish(row, RowStatus.Unknown, reply + " (the server may or may not have taken it; a rerun of the campaign does not resend it unless asked to retry rows of unknown outcome)");
-                    return false;
-                case ReplyOutcome.Transient when !last:
-                    var retryAt = now + _options.Retry.Delay(attempt, _options.Random);
-                    if (_options.MaxWait is TimeSpan longest && retryAt - now > longest)
-                    {
-                        RowResults.Defer(batch, retryAt, $"a temporary failure ({reply})");
-                        return false;
-                    }
-                    WaitUntil(retryAt, $"retry {attempt + 1} of {_options.Retry.MaxAttempts} after a temporary failure ({reply})", batch[0], cancellationToken, onWait);
-                    return true;
-                case ReplyOutcome.ContentRejected:
-                case ReplyOutcome.AccountBlocked:
-                    foreach (var row in batch) RowResults.Finish(row, RowStatus.Failed, reply.ToString());
-                    Stopped = new RunStop(verdict, reply, batch[0].Row.Number);
-                    return false;
-                default:
-                    // Refused for good (recipient, message form), or temporary failures past the last attempt.
-                    var suffix = verdict.Outcome == ReplyOutcome.Transient ? $" (after {attempt} attempts)" : "";
-                    foreach (var row in batch)
-                        RowResults.Finish(row, RowStatus.Failed, (refused.TryGetValue(row, out var own2) ? own2 : reply) + suffix);
-                    return false;
-            }
-        }
-
-        /// <summary>The server took the message: its rows are sent, but those whose recipient it refused for good.</summary>
-        void Delivered(List<PendingRow> batch, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, DateTimeOffset now)
-        {
-            _sentMessages++;
-            foreach (var row in batch)
-            {
-                if (refused.TryGetValue(row, out var own)) RowResults.Finish(row, RowStatus.Failed, own.ToString());
-                else { RowResults.Finish(row, RowStatus.Sent, reply.ToString()); row.Result.SentAt = now; }
-            }
-        }
-
-        void NotReserved(List<PendingRow> batch, ReserveDecision decision)
-        {
-            if (decision.Impossible)
-            {
-                foreach (var row in batch) RowResults.Finish(row, RowStatus.Failed, "refused by the quota policy: " + decision.Reason);
-                return;
-            }
-            var longest = _options.MaxWait is TimeSpan max ? $" (longer than the longest wait allowed, {max})" : "";
-            RowResults.Defer(batch, decision.RetryAt!.Value, decision.Reason + longest);
-        }
-
-        void WaitUntil(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            DrainBefore(until, cancellationToken, onWait);
-            _clock.WaitUntil(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
-        }
-
-        void Tick(DateTimeOffset until, string reason, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            DrainBefore(until, cancellationToken, onWait);
-            _clock.Step(until, row.Row.Number, row.To.Address, reason, onWait, cancellationToken);
-        }
-
-        /// <summary>Nothing stays on its way while the run waits: the messages out are answered and recorded (and their rows written) first.</summary>
-        void DrainBefore(DateTimeOffset until, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
-        {
-            if (until > _clock.UtcNow) Drain(cancellationToken, onWait);
-        }
-
-        /// <summary>Stops the connections' threads; the transports are the caller's to dispose.</summary>
         /// <summary>
         /// The server said go ahead to the message's data (on its connection's thread): from now on it may
         /// take the message, so the send is Unknown until its reply is recorded. The connections take
@@ -507,6 +272,7 @@ namespace MailQuota.Core.Sending
                 _handovers.Complete(delivery.ReservationId!.Value, SendStatus.Unknown, _clock.UtcNow, "handed to the server; the run ended before its reply was recorded", delivery.Attempt);
         }
 
+        /// <summary>Stops the connections' threads and closes the handover connection; the transports are the caller's to dispose.</summary>
         public void Dispose()
         {
             _lanes.Dispose();
