@@ -6,7 +6,6 @@ using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
-using MailQuota.Core.Smtp;
 using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Sending

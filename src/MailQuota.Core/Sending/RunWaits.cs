@@ -1,12 +1,5 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
-using MailQuota.Core.Campaigns;
-using MailQuota.Core.Content;
-using MailQuota.Core.Mail;
-using MailQuota.Core.Quota;
-using MailQuota.Core.Smtp;
 using MailQuota.Core.Time;
 
 namespace MailQuota.Core.Sending
