@@ -1,8 +1,10 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using MailQuota.Core.Auth;
 using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
@@ -191,10 +193,13 @@ namespace MailQuotaPS
         string _sender = "";
         SendProgress _progress = null!;
         int _connections;
+        int _pipelineThread;
+        readonly ConcurrentQueue<string> _laterVerbose = new ConcurrentQueue<string>();
 
 
         protected override void BeginProcessing()
         {
+            _pipelineThread = Thread.CurrentThread.ManagedThreadId;
             _progress = new SendProgress(this);
             if (!MailAddressRule.TryParseAddress(From, out var from))
             {
@@ -351,9 +356,26 @@ namespace MailQuotaPS
             WriteSummary();
         }
 
+        /// <summary>
+        /// A verbose note from any thread. The connections' threads sign in and renew tokens (a note each),
+        /// but PowerShell takes output only from the pipeline's thread: their notes wait for it.
+        /// </summary>
+        void VerboseFromAnyThread(string text)
+        {
+            if (Thread.CurrentThread.ManagedThreadId == _pipelineThread) WriteVerbose(text);
+            else _laterVerbose.Enqueue(text);
+        }
+
+        /// <summary>Writes the notes the connections' threads left (on the pipeline's thread).</summary>
+        void WriteLaterVerbose()
+        {
+            while (_laterVerbose.TryDequeue(out var text)) WriteVerbose(text);
+        }
+
         /// <summary>Writes the results (in input order) with their progress.</summary>
         void Publish(IReadOnlyList<SendResult> results)
         {
+            WriteLaterVerbose();
             foreach (var result in results)
             {
                 _progress.Result(result);
@@ -458,6 +480,7 @@ namespace MailQuotaPS
             }
             _connections = request.MaxConnections;
             run.Waiting += _progress.Wait;
+            run.Waiting += _ => WriteLaterVerbose();
             run.AlertRaised += ReportAlert;
             return run;
         }
@@ -470,9 +493,9 @@ namespace MailQuotaPS
             {
                 // MSAL and Google ask on a worker thread: the host's UI, not the pipeline, shows the device code or the address.
                 var prompt = DeviceCode || BrowserSignIn ? Host.UI.WriteWarningLine : (Action<string>?)null;
-                var source = TokenSources.Create(signIn, _sender, ClientSecret, CertificatePassword, SystemClock.Instance, WriteVerbose, prompt);
+                var source = TokenSources.Create(signIn, _sender, ClientSecret, CertificatePassword, SystemClock.Instance, VerboseFromAnyThread, prompt);
                 WriteVerbose($"Signs in as {_sender} with {source.Description}.");
-                return new OAuthSignIn(_sender, source, SystemClock.Instance) { OnToken = WriteVerbose };
+                return new OAuthSignIn(_sender, source, SystemClock.Instance) { OnToken = VerboseFromAnyThread };
             }
             catch (SignInException e)
             {

@@ -21,6 +21,7 @@ namespace MailQuota.Core.Auth
         readonly string _user;
         readonly ITokenSource _source;
         readonly IClock _clock;
+        readonly object _tokenGate = new object();
         AccessToken? _token;
         DateTimeOffset _tokenExpires;
         DateTimeOffset? _sessionExpires;
@@ -76,7 +77,16 @@ namespace MailQuota.Core.Auth
             _sessionExpires = _tokenExpires;
         }
 
+        /// <summary>
+        /// The token to sign in with. The run's connections sign in on their own threads and share the
+        /// token: they take turns here, so the first fetches it and the others use it.
+        /// </summary>
         AccessToken Token(bool renew, CancellationToken cancellationToken)
+        {
+            lock (_tokenGate) return TokenNow(renew, cancellationToken);
+        }
+
+        AccessToken TokenNow(bool renew, CancellationToken cancellationToken)
         {
             var now = _clock.UtcNow;
             if (!renew && _token != null && now < _tokenExpires - RenewBefore) return _token;
