@@ -74,17 +74,18 @@ void SendProfile(int port, int count, string folder)
         Console.WriteLine($"transport {Rate(i => { var m = composer.Compose(new List<MailboxAddress> { new MailboxAddress($"Recipient {i}", $"r{i}@example.test") }, Row(i).Fields); transport.Send(m.Message, composer.Sender, m.Envelope, default); }):0.0}");
     }
     SqliteLedger Ledger(string name) => new SqliteLedger(System.IO.Path.Combine(folder, name + "-" + Guid.NewGuid().ToString("N") + ".db"));
-    void Session(string name, bool guard)
+    void Session(string name, bool guard, bool handovers = false)
     {
         using var ledger = Ledger(name);
         using var transport = new MailKitTransport(smtp);
         var options = new SendOptions { Campaign = "profile-" + name };
         using var session = new SendSession("bench@example.test", policy, template, ledger, ledger, ledger, transport, SystemClock.Instance, options,
-            guard ? new ContentGuard(ledger, SystemClock.Instance, policy, DuplicateAction.Wait) : null);
+            guard ? new ContentGuard(ledger, SystemClock.Instance, policy, DuplicateAction.Wait) : null, handovers ? ledger.OpenAnother() : null);
         Console.WriteLine($"{name} {Rate(i => Sent(session.Add(Row(i < 0 ? 1_000_000 - i : i), default)), () => Sent(session.Flush(default))):0.0}");
     }
     Session("session-noguard", guard: false);
     Session("session", guard: true);
+    Session("session-goahead", guard: true, handovers: true);   // the go-ahead recorded on a second connection
     using (var ledger = Ledger("run"))
     {
         using var run = SendRun.Create(new SendRequest(template, smtp) { Limits = policy, Campaign = "profile-run" }, ledger, SystemClock.Instance);

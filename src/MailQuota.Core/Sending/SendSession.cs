@@ -33,6 +33,12 @@ namespace MailQuota.Core.Sending
         readonly RowBatcher _batcher;
         readonly ConnectionLanes _lanes;
         readonly ILedger? _handovers;
+        /// <summary>
+        /// Taken for a reservation (its durable commit) and for a go-ahead's record: the connections'
+        /// threads wait here for the commit to end, woken at once, rather than meet the ledger's lock and
+        /// sleep in SQLite's busy handler.
+        /// </summary>
+        readonly object _ledgerTurn = new object();
         readonly OrderedResults _results = new OrderedResults();
         readonly IClock _clock;
         readonly SendOptions _options;
@@ -67,7 +73,7 @@ namespace MailQuota.Core.Sending
             var pace = new PacingController(account, policy, ledger, pacing, _options);
             _waits = new RunWaits(clock, Drain);
             _admission = new MessageAdmission(account, policy, template, composer, _campaignRows, new QuotaGate(ledger, clock, _options.DeliveryMargin),
-                pace, contentGuard, clock, _options, _waits);
+                pace, contentGuard, clock, _options, _waits, _ledgerTurn);
             _replies = new ReplyActions(clock, _options, pace, _waits);
             _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
@@ -238,7 +244,7 @@ namespace MailQuota.Core.Sending
             if (ConnectionLimit.TooMany(reply)) _lanes.Retire(delivery.Lane);
             var verdict = ReplyClassifier.Classify(reply);
             var refused = DeliveryAttempt.Refusals(delivery.Batch, reply, verdict);
-            _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
+            lock (_ledgerTurn) _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
             if (_replies.Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
             {
                 delivery.Attempt++;
@@ -268,7 +274,7 @@ namespace MailQuota.Core.Sending
         void GoAhead(Delivery delivery)
         {
             if (_handovers == null) return;
-            lock (_handovers)
+            lock (_ledgerTurn)
                 _handovers.Complete(delivery.ReservationId!.Value, SendStatus.Unknown, _clock.UtcNow, "handed to the server; the run ended before its reply was recorded", delivery.Attempt);
         }
 
