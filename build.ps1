@@ -158,7 +158,7 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    $code = Invoke-Pwsh (Join-Path $root 'examples/Demo.ps1') @('-ModulePath', $moduleBase, '-MaxConnections', 4)
+    $code = Invoke-Pwsh (Join-Path $root 'examples/Demo.ps1') @('-ModulePath', $moduleBase)
     if ($code -ne 0) { throw "The demo failed (exit code $code)." }
 }
 
@@ -171,7 +171,7 @@ function Invoke-Bench {
 function Invoke-Soak {
     Invoke-Build
     Build-ScriptedSmtp
-    $code = Invoke-Pwsh (Join-Path $root 'tests/Soak/Invoke-Soak.ps1') @('-ModulePath', $moduleBase)
+    $code = Invoke-Pwsh (Join-Path $root 'tests/Soak/Invoke-Soak.ps1') @('-ModulePath', $moduleBase, '-MaxConnections', 4)
     if ($code -ne 0) { throw "The soak failed (exit code $code)." }
 }
 
