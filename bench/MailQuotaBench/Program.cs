@@ -31,8 +31,9 @@ switch (a[0])
     case "reserve": Reserve(a[1], int.Parse(a[2])); break;
     case "bare-sqlite": BareSqlite(a[1], int.Parse(a[2])); break;
     case "fidelity": Fidelity(); break;
+    case "socket-test": SocketTest(int.Parse(a[1]), int.Parse(a[2]), a[3] == "blocking"); break;
     case "send-profile": SendProfile(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
-    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
+    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | socket-test PORT N mailkit|blocking | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
 }
 
 // The limit: a plain MailKit loop on one connection, messages like the module composes.
@@ -49,6 +50,27 @@ void MailKitLoop(int port, int count, int warmUp)
     Console.WriteLine($"mailkit-loop {count / watch.Elapsed.TotalSeconds:0.0}");
 }
 
+// A bare MailKit loop on a socket connected by MailKit (asynchronously) or by a blocking connect:
+// the CPU time per message shows what the socket's mode costs (see MailQuota.Core's BlockingSocket).
+void SocketTest(int port, int count, bool blocking)
+{
+    using var client = new SmtpClient();
+    if (blocking)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Connect(System.Net.IPAddress.Loopback, port);
+        client.Connect(socket, "127.0.0.1", port, SecureSocketOptions.None);
+    }
+    else client.Connect("127.0.0.1", port, SecureSocketOptions.None);
+    for (var i = 0; i < 200; i++) client.Send(Compose(-i));
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++) client.Send(Compose(i));
+    watch.Stop();
+    Console.WriteLine($"{(blocking ? "blocking" : "mailkit")} {count / watch.Elapsed.TotalSeconds:0.0} msg/s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1000 / count:0} µs/msg");
+    client.Disconnect(true);
+}
+
 // Where a send's time goes: the same N rows through ever more of the send path, each step's
 // extra cost per message is the difference to the step before. FOLDER holds the ledgers (a
 // disk folder; /dev/shm shows the path without the cost of fsync).
@@ -62,9 +84,11 @@ void SendProfile(int port, int count, string folder)
     {
         for (var i = 1; i <= 200; i++) send(-i); // warm-up
         finish?.Invoke();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         for (var i = 1; i <= count; i++) send(i);
         finish?.Invoke();
+        Console.Write($"(CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1000 / count:0} µs/msg) ");
         return count / watch.Elapsed.TotalSeconds;
     }
     void Sent(IReadOnlyList<SendResult> results) { if (results.Any(r => r.Status != RowStatus.Sent)) throw new InvalidOperationException("not sent: " + results.First(r => r.Status != RowStatus.Sent).Reply); }

@@ -95,7 +95,13 @@ namespace MailQuota.Core.Smtp
             }
             if (_client.IsConnected && _authenticator?.SessionExpired == true) Disconnect();
             if (_client.IsConnected) return;
-            _client.Connect(_settings.Host, _settings.Port, ToMailKit(_settings.Security), cancellationToken);
+            var socket = BlockingSocket.Connect(_settings.Host, _settings.Port, _settings.Timeout, cancellationToken);
+            try { _client.Connect(socket, _settings.Host, _settings.Port, ToMailKit(_settings.Security), cancellationToken); }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
             try { SignIn(cancellationToken); }
             catch (Exception e) when (e is SignInException || e is UnencryptedAuthenticationException)
             {

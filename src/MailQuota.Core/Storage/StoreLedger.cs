@@ -14,7 +14,8 @@ namespace MailQuota.Core.Storage
     internal interface IReservationRows
     {
         /// <summary>Opens the transaction in which one reservation for the account is decided, holding the account's lock.</summary>
-        void Begin(string account);
+        /// <param name="durable">False: its commit need not wait for the disk (a later durable write will carry it).</param>
+        void Begin(string account, bool durable);
         void Commit();
         void Rollback();
         WindowUse UseSince(string account, DateTimeOffset since);
@@ -22,7 +23,8 @@ namespace MailQuota.Core.Storage
         IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max);
         DateTimeOffset? LastReservationAt(string account);
         long Insert(ReservationRequest request, DateTimeOffset at);
-        void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts);
+        /// <param name="durable">True: on the disk when this returns, with every write before it; false: safe from the process dying, not from a power cut.</param>
+        void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable);
     }
 
     /// <summary>The accounts a ledger knows, with the policy each last sent under.</summary>
@@ -68,14 +70,17 @@ namespace MailQuota.Core.Storage
         public abstract void Dispose();
 
         // Quota: reservations, windows, policies.
-        public IReservationTransaction BeginReservation(string account) => new ReservationTransaction(_sends, account);
+        public IReservationTransaction BeginReservation(string account, bool durable = true) => new ReservationTransaction(_sends, account, durable);
 
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
-            _sends.Complete(reservationId, status, at, reply, attempts);
+            _sends.Complete(reservationId, status, at, reply, attempts, durable: false);
             // A message the server never took is no near-duplicate of anything: its retry carries the fingerprint.
             if (status == SendStatus.Released || status == SendStatus.Refused) _fingerprints.Forget(reservationId);
         }
+
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) =>
+            _sends.Complete(reservationId, SendStatus.Unknown, at, "handed to the server; the run ended before its reply was recorded", attempts, durable);
 
         public WindowUse UseSince(string account, DateTimeOffset since) => _sends.UseSince(account, since);
         public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max) => _sends.ReservationsSince(account, since, max);
@@ -112,11 +117,11 @@ namespace MailQuota.Core.Storage
             readonly string _account;
             bool _open;
 
-            public ReservationTransaction(IReservationRows sends, string account)
+            public ReservationTransaction(IReservationRows sends, string account, bool durable)
             {
                 _sends = sends;
                 _account = account;
-                _sends.Begin(account);
+                _sends.Begin(account, durable);
                 _open = true;
             }
 

@@ -30,8 +30,11 @@ namespace MailQuota.Core.Storage.Postgres
 
         const string LastAt = "(SELECT reserved_at FROM sends WHERE account=@key AND status<>'Released' ORDER BY cum_messages DESC LIMIT 1)";
 
-        /// <summary>Takes the account's lock, and in the same round trip reads the server's clock and the account's last reservation.</summary>
-        public void Begin(string account)
+        /// <summary>
+        /// Takes the account's lock, and in the same round trip reads the server's clock and the account's
+        /// last reservation. Every commit is durable here, as the server is set (<paramref name="durable"/> is not needed).
+        /// </summary>
+        public void Begin(string account, bool durable)
         {
             var (now, lastAt) = _db.BeginLocked(AccountLock, account, LastAt);
             _lastAt = lastAt is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
@@ -42,7 +45,7 @@ namespace MailQuota.Core.Storage.Postgres
 
         public void Rollback() => _db.Rollback();
 
-        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts) =>
+        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable) =>
             _db.Execute("UPDATE sends SET status=@s, completed_at=@t, reply=@r, attempts=@n WHERE id=@id",
                 P("s", status.ToString()), P("t", at.ToUnixTimeMilliseconds()), P("r", reply), P("n", attempts), P("id", reservationId));
 

@@ -15,20 +15,45 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public SqliteReservations(SqliteDatabase db) => _db = db;
 
-        /// <summary>BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other.</summary>
-        public void Begin(string account) => _db.BeginImmediate();
+        /// <summary>
+        /// BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other. A
+        /// transaction that need not be durable runs with synchronous=NORMAL (it cannot change inside a
+        /// transaction): its commit is in the file, not yet synced to the disk.
+        /// </summary>
+        public void Begin(string account, bool durable)
+        {
+            if (durable)
+            {
+                _db.BeginImmediate();
+                return;
+            }
+            _db.Execute("PRAGMA synchronous=NORMAL;");
+            try { _db.BeginImmediate(); }
+            catch
+            {
+                _db.Execute("PRAGMA synchronous=FULL;");
+                throw;
+            }
+        }
 
-        public void Commit() => _db.Execute("COMMIT;");
+        public void Commit() => End("COMMIT;");
 
-        public void Rollback() => _db.Execute("ROLLBACK;");
+        public void Rollback() => End("ROLLBACK;");
+
+        void End(string sql)
+        {
+            try { _db.Execute(sql); }
+            finally { _db.Execute("PRAGMA synchronous=FULL;"); }
+        }
 
         /// <summary>
-        /// Records the outcome. Only the reservation needs a full sync: this update is committed with
-        /// synchronous=NORMAL (durable against a process crash, not a power cut), halving the syncs
-        /// per message. Should a power cut lose it, the row stays InFlight, which still counts
-        /// against the quota and is reported Unknown, never resent: the safe side.
+        /// Records the outcome. An outcome needs no full sync of its own: unless asked to be durable, it is
+        /// committed with synchronous=NORMAL (durable against a process crash, not a power cut). Should a
+        /// power cut lose it, the row stays as its handover left it, which still counts against the quota
+        /// and is reported Unknown, never resent: the safe side. A durable update syncs the WAL file, and
+        /// with it every commit written before (the reservations committed without a sync).
         /// </summary>
-        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
+        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable)
         {
             var cmd = _db.Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
             cmd.Parameters.AddWithValue("$s", status.ToString());
@@ -36,6 +61,11 @@ namespace MailQuota.Core.Storage.Sqlite
             cmd.Parameters.AddWithValue("$r", (object?)reply ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$n", attempts);
             cmd.Parameters.AddWithValue("$id", reservationId);
+            if (durable)
+            {
+                cmd.ExecuteNonQuery();
+                return;
+            }
             _db.Execute("PRAGMA synchronous=NORMAL;");
             try { cmd.ExecuteNonQuery(); }
             finally { _db.Execute("PRAGMA synchronous=FULL;"); }
