@@ -85,10 +85,12 @@ void SendProfile(int port, int count, string folder)
         for (var i = 1; i <= 200; i++) send(-i); // warm-up
         finish?.Invoke();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var collections = GC.CollectionCount(0);
         var watch = Stopwatch.StartNew();
         for (var i = 1; i <= count; i++) send(i);
         finish?.Invoke();
-        Console.Write($"(CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1000 / count:0} µs/msg) ");
+        Console.Write($"(CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1000 / count:0} µs/msg, {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / count:0.0} KB/msg, {GC.CollectionCount(0) - collections} GCs) ");
         return count / watch.Elapsed.TotalSeconds;
     }
     void Sent(IReadOnlyList<SendResult> results) { if (results.Any(r => r.Status != RowStatus.Sent)) throw new InvalidOperationException("not sent: " + results.First(r => r.Status != RowStatus.Sent).Reply); }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -19,7 +18,7 @@ namespace MailQuota.Core.Sending
     internal sealed class ConnectionLanes : IDisposable
     {
         readonly List<Lane> _lanes;
-        readonly BlockingCollection<Delivery> _done = new BlockingCollection<Delivery>();
+        readonly Handoff<Delivery> _done = new Handoff<Delivery>();
 
         /// <param name="goAhead">Called on the connection's thread when the server says go ahead to a message's data.</param>
         public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Action<Delivery> goAhead)
@@ -50,7 +49,11 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>The next message whose transaction ended (waits for it; never cancelled, so a stopping run learns every outcome).</summary>
-        public Delivery Receive() => Received(_done.Take());
+        public Delivery Receive()
+        {
+            _done.Take(out var delivery);
+            return Received(delivery);
+        }
 
         /// <summary>A message whose transaction has ended, if there is one now.</summary>
         public bool TryReceive(out Delivery delivery)
@@ -65,7 +68,7 @@ namespace MailQuota.Core.Sending
             InFlight--;
             var lane = _lanes[delivery.Lane - 1];
             lane.Busy = false;
-            if (lane.Retired) lane.Inbox.CompleteAdding();
+            if (lane.Retired) lane.Inbox.Complete();
             return delivery;
         }
 
@@ -78,7 +81,7 @@ namespace MailQuota.Core.Sending
             var lane = _lanes[laneNumber - 1];
             if (lane.Retired || Open <= 1) return false;
             lane.Retired = true;
-            if (!lane.Busy) lane.Inbox.CompleteAdding();
+            if (!lane.Busy) lane.Inbox.Complete();
             return true;
         }
 
@@ -86,7 +89,7 @@ namespace MailQuota.Core.Sending
         {
             foreach (var lane in _lanes)
             {
-                if (!lane.Inbox.IsAddingCompleted) lane.Inbox.CompleteAdding();
+                if (!lane.Inbox.IsCompleted) lane.Inbox.Complete();
             }
             foreach (var lane in _lanes) lane.Stop();
         }
@@ -95,11 +98,11 @@ namespace MailQuota.Core.Sending
         {
             readonly IMailTransport _transport;
             readonly MailboxAddress _sender;
-            readonly BlockingCollection<Delivery> _done;
+            readonly Handoff<Delivery> _done;
             readonly Thread _thread;
             readonly Action<Delivery> _goAhead;
 
-            public Lane(int number, IMailTransport transport, MailboxAddress sender, BlockingCollection<Delivery> done, Action<Delivery> goAhead)
+            public Lane(int number, IMailTransport transport, MailboxAddress sender, Handoff<Delivery> done, Action<Delivery> goAhead)
             {
                 Number = number; _transport = transport; _sender = sender; _done = done; _goAhead = goAhead;
                 _thread = new Thread(Work) { IsBackground = true, Name = "MailQuota connection " + number };
@@ -107,14 +110,15 @@ namespace MailQuota.Core.Sending
             }
 
             public int Number { get; }
-            public BlockingCollection<(Delivery Delivery, CancellationToken Token)> Inbox { get; } = new BlockingCollection<(Delivery, CancellationToken)>(1);
+            public Handoff<(Delivery Delivery, CancellationToken Token)> Inbox { get; } = new Handoff<(Delivery, CancellationToken)>();
             public bool Busy { get; set; }
             public bool Retired { get; set; }
 
             void Work()
             {
-                foreach (var (delivery, token) in Inbox.GetConsumingEnumerable())
+                while (Inbox.Take(out var handed))
                 {
+                    var (delivery, token) = handed;
                     void GoAhead() => _goAhead(delivery);
                     _transport.DataGoAhead += GoAhead;
                     try { delivery.Reply = _transport.Send(delivery.Composed.Message, _sender, delivery.Composed.Envelope, token); }
