@@ -32,8 +32,9 @@ switch (a[0])
     case "bare-sqlite": BareSqlite(a[1], int.Parse(a[2])); break;
     case "fidelity": Fidelity(); break;
     case "socket-test": SocketTest(int.Parse(a[1]), int.Parse(a[2]), a[3] == "blocking"); break;
+    case "send-ledger": SendLedger(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
     case "send-profile": SendProfile(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
-    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | socket-test PORT N mailkit|blocking | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
+    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | socket-test PORT N mailkit|blocking | send-ledger PORT N LEDGER | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
 }
 
 // The limit: a plain MailKit loop on one connection, messages like the module composes.
@@ -117,6 +118,24 @@ void SendProfile(int port, int count, string folder)
         using var run = SendRun.Create(new SendRequest(template, smtp) { Limits = policy, Campaign = "profile-run" }, ledger, SystemClock.Instance);
         Console.WriteLine($"run {Rate(i => Sent(run.Add(Row(i < 0 ? 1_000_000 - i : i), default)), () => Sent(run.Flush(default))):0.0}");
     }
+}
+
+// A whole run (content guard, campaign, go-ahead records, volume check) into the sink over one
+// connection, on any ledger: a file, or a PostgreSQL connection string.
+void SendLedger(int port, int count, string ledgerText)
+{
+    var template = new MessageTemplate(new MailboxAddress("Bench", "bench@example.test"), "Notice {{Number}}", "Dear {{Name}},\nyour notice number {{Number}} is ready.", null);
+    using var ledger = LedgerEngines.Open(ledgerText);
+    var request = new SendRequest(template, new SmtpSettings("127.0.0.1", port, SmtpSecurity.None, null)) { Limits = new QuotaPolicy { MessagesPerMinute = 1_000_000_000 }, Campaign = "send-ledger" };
+    using var run = SendRun.Create(request, ledger, ledger.ClockFor(SystemClock.Instance));
+    var watch = Stopwatch.StartNew();
+    var sent = 0;
+    void Count(IReadOnlyList<SendResult> results) => sent += results.Count(r => r.Status == RowStatus.Sent);
+    for (var i = 1; i <= count; i++)
+        Count(run.Add(new MailRow(i, $"r{i}@example.test", $"Recipient {i}", new Dictionary<string, string?> { ["Name"] = $"Recipient {i}", ["Number"] = $"{i}" }), default));
+    Count(run.Flush(default));
+    if (sent != count) throw new InvalidOperationException($"{sent} of {count} sent");
+    Console.WriteLine($"send-ledger {count / watch.Elapsed.TotalSeconds:0.0}");
 }
 
 static MimeMessage Compose(int i)

@@ -23,8 +23,12 @@ namespace MailQuota.Core.Storage
         IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max);
         DateTimeOffset? LastReservationAt(string account);
         long Insert(ReservationRequest request, DateTimeOffset at);
-        /// <param name="durable">True: on the disk when this returns, with every write before it; false: safe from the process dying, not from a power cut.</param>
-        void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable);
+        /// <summary>The outcome of a send: safe from the process dying, not from a power cut (see each engine).</summary>
+        void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts);
+
+        /// <summary>The send is Unknown from the server's go-ahead on (<see cref="ILedger.HandOver"/>).</summary>
+        /// <param name="durable">On the disk when this returns, with every write before it.</param>
+        void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable);
     }
 
     /// <summary>The accounts a ledger knows, with the policy each last sent under.</summary>
@@ -74,13 +78,15 @@ namespace MailQuota.Core.Storage
 
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
-            _sends.Complete(reservationId, status, at, reply, attempts, durable: false);
+            _sends.Complete(reservationId, status, at, reply, attempts);
             // A message the server never took is no near-duplicate of anything: its retry carries the fingerprint.
             if (status == SendStatus.Released || status == SendStatus.Refused) _fingerprints.Forget(reservationId);
         }
 
-        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) =>
-            _sends.Complete(reservationId, SendStatus.Unknown, at, "handed to the server; the run ended before its reply was recorded", attempts, durable);
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) => _sends.HandOver(reservationId, at, attempts, durable);
+
+        /// <summary>What the ledger says of a send from its go-ahead until its reply is recorded.</summary>
+        internal const string HandedOverReply = "handed to the server; the run ended before its reply was recorded";
 
         public WindowUse UseSince(string account, DateTimeOffset since) => _sends.UseSince(account, since);
         public IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max) => _sends.ReservationsSince(account, since, max);

@@ -47,13 +47,22 @@ namespace MailQuota.Core.Storage.Sqlite
         }
 
         /// <summary>
-        /// Records the outcome. An outcome needs no full sync of its own: unless asked to be durable, it is
-        /// committed with synchronous=NORMAL (durable against a process crash, not a power cut). Should a
-        /// power cut lose it, the row stays as its handover left it, which still counts against the quota
-        /// and is reported Unknown, never resent: the safe side. A durable update syncs the WAL file, and
-        /// with it every commit written before (the reservations committed without a sync).
+        /// Records the outcome, committed with synchronous=NORMAL: durable against the process dying, not
+        /// a power cut. Should a power cut lose it, the row stays as its go-ahead left it, which still counts
+        /// against the quota and is reported Unknown, never resent: the safe side.
         /// </summary>
-        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable)
+        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts) =>
+            Update(reservationId, status, at, reply, attempts, durable: false);
+
+        /// <summary>
+        /// A durable go-ahead syncs the WAL file, and with it every commit written before (the reservations
+        /// committed without a sync). One that is not may be lost to a power cut: after the host restarts,
+        /// a row left InFlight is Unknown, never resent.
+        /// </summary>
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) =>
+            Update(reservationId, SendStatus.Unknown, at, StoreLedger.HandedOverReply, attempts, durable);
+
+        void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable)
         {
             var cmd = _db.Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
             cmd.Parameters.AddWithValue("$s", status.ToString());
