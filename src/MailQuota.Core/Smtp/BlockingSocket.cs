@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -12,7 +13,7 @@ namespace MailQuota.Core.Smtp
     /// reads and writes. MailKit's own connect is asynchronous, and .NET then serves every later
     /// synchronous read of that socket through its event thread and the thread pool: on loopback that
     /// doubled the CPU time of a message (bench `MailQuotaBench socket-test`: 650-710 against 310-345 µs).
-    /// The connect itself polls, so it keeps the timeout and Ctrl+C.
+    /// The connect is waited for with the timeout and Ctrl+C.
     /// </summary>
     internal static class BlockingSocket
     {
@@ -54,7 +55,7 @@ namespace MailQuota.Core.Smtp
             var connect = Task.Run(() => socket.Connect(endpoint));
             bool done;
             try { done = connect.Wait((int)Math.Max(0, Math.Min(int.MaxValue, timeout.TotalMilliseconds)), cancellationToken); }
-            catch (AggregateException e) when (e.InnerException is SocketException failed) { throw failed; }
+            catch (AggregateException e) when (e.InnerException != null) { ExceptionDispatchInfo.Capture(e.InnerException).Throw(); throw; }
             finally { if (!connect.IsCompleted) socket.Dispose(); }
             if (!done) throw new SocketException((int)SocketError.TimedOut);
         }

@@ -34,7 +34,11 @@ namespace MailQuota.Core.Storage.Sqlite
                 _db.Execute("PRAGMA synchronous=FULL;");
                 throw;
             }
+            _lazy = true;
         }
+
+        /// <summary>The open transaction runs at synchronous=NORMAL: FULL again once it ended (not before: it cannot change inside one).</summary>
+        bool _lazy;
 
         public void Commit() => End("COMMIT;");
 
@@ -42,8 +46,10 @@ namespace MailQuota.Core.Storage.Sqlite
 
         void End(string sql)
         {
-            try { _db.Execute(sql); }
-            finally { _db.Execute("PRAGMA synchronous=FULL;"); }
+            _db.Execute(sql);
+            if (!_lazy) return;
+            _lazy = false;
+            _db.Execute("PRAGMA synchronous=FULL;");
         }
 
         /// <summary>
