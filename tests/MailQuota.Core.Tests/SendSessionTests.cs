@@ -21,8 +21,11 @@ namespace MailQuota.Core.Tests
         public RecordingTransport(FakeClock clock) => _clock = clock;
         public List<(DateTimeOffset At, MimeMessage Message, IReadOnlyList<MailboxAddress> Recipients)> Sent { get; } = new();
         public Func<MimeMessage, SmtpReply> Answer { get; set; } = _ => new SmtpReply(true, 250, "2.0.0 Ok");
+        /// <summary>Runs before the go-ahead, as connecting and MAIL and RCPT do: may throw (Ctrl+C there).</summary>
+        public Action? BeforeGoAhead { get; set; }
         public SmtpReply Send(MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
         {
+            BeforeGoAhead?.Invoke();
             Sent.Add((_clock.UtcNow, message, recipients));
             DataGoAhead?.Invoke();   // as a server's 354 (the scripted replies are given after the data)
             return Answer(message);
@@ -315,6 +318,24 @@ namespace MailQuota.Core.Tests
             Assert.Equal(RowStatus.Sent, session.SendOne(Row(1, "g@example.test")).Status);
             Assert.Equal(SendStatus.Unknown, whileSending);   // a process killed now leaves it Unknown: it may have been taken
             Assert.Equal(SendStatus.Sent, _ledger.FindRow("c", "g@example.test")!.Status);
+        }
+
+        [SkippableFact]
+        public void Ctrl_C_before_the_go_ahead_releases_the_message_for_a_rerun_and_after_it_leaves_it_unknown()
+        {
+            var options = new SendOptions { Campaign = "c" };
+            _transport.BeforeGoAhead = () => throw new OperationCanceledException();   // connecting, or at MAIL or RCPT
+            Assert.Throws<OperationCanceledException>(() => Session(new QuotaPolicy(), options).SendOne(Row(1, "early@example.test")));
+            Assert.Equal(SendStatus.Released, _ledger.FindRow("c", "early@example.test")!.Status);
+            _transport.BeforeGoAhead = null;
+            _transport.Answer = _ => throw new OperationCanceledException();               // while the data goes out
+            Assert.Throws<OperationCanceledException>(() => Session(new QuotaPolicy(), options).SendOne(Row(2, "late@example.test")));
+            Assert.Equal(SendStatus.Unknown, _ledger.FindRow("c", "late@example.test")!.Status);
+            _transport.Answer = _ => new SmtpReply(true, 250, "2.0.0 Ok");
+            var rerun = Session(new QuotaPolicy(), options);
+            Assert.Equal(RowStatus.Sent, rerun.SendOne(Row(1, "early@example.test")).Status);
+            Assert.Equal(RowStatus.Unknown, rerun.SendOne(Row(2, "late@example.test")).Status);
+            Assert.Equal(new[] { "late@example.test", "early@example.test" }, _transport.Sent.SelectMany(m => m.Recipients).Select(r => r.Address));
         }
 
         [SkippableFact]

@@ -43,6 +43,7 @@ namespace MailQuota.Core.Sending
             lane.Busy = true;
             delivery.Lane = lane.Number;
             delivery.Reply = null;
+            delivery.WentAhead = false;
             delivery.Error = null;
             InFlight++;
             lane.Inbox.Add((delivery, cancellationToken));
@@ -119,7 +120,11 @@ namespace MailQuota.Core.Sending
                 while (Inbox.Take(out var handed))
                 {
                     var (delivery, token) = handed;
-                    void GoAhead() => _goAhead(delivery);
+                    void GoAhead()
+                    {
+                        delivery.WentAhead = true;
+                        _goAhead(delivery);
+                    }
                     _transport.DataGoAhead += GoAhead;
                     try { delivery.Reply = _transport.Send(delivery.Composed.Message, _sender, delivery.Composed.Envelope, token); }
                     catch (Exception e) { delivery.Error = e; }

@@ -39,6 +39,9 @@ namespace MailQuota.Core.Sending
         /// <summary>The connection it went out on (1-based).</summary>
         public int Lane { get; set; }
 
+        /// <summary>The server said go ahead to the data of the last transaction: from then on it may have taken the message.</summary>
+        public bool WentAhead { get; set; }
+
         /// <summary>The server's reply to the last transaction, or what was thrown instead.</summary>
         public SmtpReply? Reply { get; set; }
         public Exception? Error { get; set; }

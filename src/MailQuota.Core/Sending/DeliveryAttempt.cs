@@ -42,7 +42,7 @@ namespace MailQuota.Core.Sending
             var e = delivery.Error;
             if (e is OperationCanceledException)
             {
-                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+                Cancelled(id, delivery);
                 ExceptionDispatchInfo.Capture(e).Throw();
             }
             var oneTooMany = otherConnections && ConnectionLimit.TooMany(e.Message);
@@ -65,7 +65,7 @@ namespace MailQuota.Core.Sending
             if (!(delivery.ReservationId is long id)) return;
             delivery.ReservationId = null;
             if (delivery.Error is OperationCanceledException)
-                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+                Cancelled(id, delivery);
             else if (delivery.Error != null)
                 _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, delivery.Attempt);
             else
@@ -73,6 +73,16 @@ namespace MailQuota.Core.Sending
                 var verdict = ReplyClassifier.Classify(delivery.Reply!);
                 Complete(id, Refusals(delivery.Batch, delivery.Reply!, verdict), delivery.Reply!, verdict, delivery.Attempt);
             }
+        }
+
+        /// <summary>
+        /// Ctrl+C during the transaction: after the server's go-ahead it may have the message (Unknown);
+        /// before it (connecting, or at MAIL or RCPT) it has nothing, and the reservation is released.
+        /// </summary>
+        void Cancelled(long id, Delivery delivery)
+        {
+            if (delivery.WentAhead) _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+            else Release(id, delivery.Attempt);
         }
 
         /// <summary>The reservation of a message that was not handed over: it no longer counts.</summary>
