@@ -54,13 +54,6 @@ namespace MailQuota.Core.Quota
         public string? MessageId { get; set; }
 
         /// <summary>
-        /// The run records the message's handover (<see cref="ILedger.HandOver"/>) before any of its data
-        /// goes to the server, durably unless an earlier durable write carried this reservation: the
-        /// reservation's own commit need not wait for the disk (it still survives the process dying).
-        /// </summary>
-        public bool DurableAtHandover { get; set; }
-
-        /// <summary>
         /// What the other policies record with the reservation (the campaign's rows, the content
         /// fingerprint): called inside the reservation's transaction with the new send's id and time,
         /// so it is kept or rolled back with the reservation. An exception rolls the reservation back.
@@ -76,17 +69,16 @@ namespace MailQuota.Core.Quota
     public interface ILedger : IDisposable
     {
         /// <summary>Starts the exclusive transaction in which one reservation for the account is decided.</summary>
-        /// <param name="durable">False: its commit need not wait for the disk (<see cref="ReservationRequest.DurableAtHandover"/>).</param>
-        IReservationTransaction BeginReservation(string account, bool durable = true);
+        IReservationTransaction BeginReservation(string account);
 
         void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts);
 
         /// <summary>
         /// The server said go ahead to the message's data: from here it may take the message, so the send
-        /// is Unknown until its reply is recorded.
+        /// is Unknown until its reply is recorded. Recorded as an outcome is (safe from the process dying),
+        /// and quickly: a process killed between this record and the data leaves an Unknown row never delivered.
         /// </summary>
-        /// <param name="durable">On the disk when this returns, and with it every write before it (the reservations committed without a sync, <see cref="ReservationRequest.DurableAtHandover"/>).</param>
-        void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable);
+        void HandOver(long reservationId, DateTimeOffset at, int attempts);
 
         QuotaPolicy? GetPolicy(string account);
         void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at);

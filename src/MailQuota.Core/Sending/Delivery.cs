@@ -27,9 +27,6 @@ namespace MailQuota.Core.Sending
         /// <summary>The reservation being used; null when there is none (not reserved yet, or completed).</summary>
         public long? ReservationId { get; set; }
 
-        /// <summary>The reservation's place in the run's order of commits (<see cref="HandoverRecords.Reserved"/>).</summary>
-        public long Reserved { get; set; }
-
         public int Attempt { get; set; }
         public DateTimeOffset FirstAttempt { get; set; }
 

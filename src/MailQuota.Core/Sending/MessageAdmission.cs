@@ -28,12 +28,12 @@ namespace MailQuota.Core.Sending
         readonly IClock _clock;
         readonly SendOptions _options;
         readonly RunWaits _waits;
-        readonly HandoverRecords _handovers;
+        readonly object _ledgerTurn;
 
         public MessageAdmission(string account, QuotaPolicy policy, MessageTemplate template, MessageComposer composer, CampaignRows campaignRows,
-            QuotaGate gate, PacingController pace, ContentGuard? contentGuard, IClock clock, SendOptions options, RunWaits waits, HandoverRecords handovers)
+            QuotaGate gate, PacingController pace, ContentGuard? contentGuard, IClock clock, SendOptions options, RunWaits waits, object ledgerTurn)
         {
-            _handovers = handovers;
+            _ledgerTurn = ledgerTurn;
             _account = account; _policy = policy; _template = template; _composer = composer; _campaignRows = campaignRows;
             _gate = gate; _pace = pace; _contentGuard = contentGuard; _clock = clock; _options = options; _waits = waits;
         }
@@ -99,7 +99,7 @@ namespace MailQuota.Core.Sending
                 }
                 if (delivery.FirstAttempt == default) delivery.FirstAttempt = _clock.UtcNow;
                 ReserveDecision decision;
-                try { decision = Reserve(Request(delivery), delivery, cancellationToken, onWait); }
+                try { decision = Reserve(Request(delivery), delivery.Batch[0], cancellationToken, onWait); }
                 catch (NearDuplicateRace)
                 {
                     judgeContent = true;
@@ -143,7 +143,6 @@ namespace MailQuota.Core.Sending
             {
                 Campaign = _options.Campaign,
                 MessageId = messageId,
-                DurableAtHandover = _handovers.Recorded,
                 AlsoRecord = (id, at) =>
                 {
                     _campaignRows.Link(rowKeys, id);
@@ -155,9 +154,8 @@ namespace MailQuota.Core.Sending
         }
 
         /// <summary>Quota for the message, waiting while the windows, the pace or a suspension need it, unless that is longer than -MaxWait.</summary>
-        ReserveDecision Reserve(ReservationRequest request, Delivery delivery, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        ReserveDecision Reserve(ReservationRequest request, PendingRow row, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
-            var row = delivery.Batch[0];
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -172,11 +170,7 @@ namespace MailQuota.Core.Sending
                 }
                 else
                 {
-                    lock (_handovers.Turn)
-                    {
-                        decision = _gate.TryReserve(_policy, request, pacing);
-                        if (decision.Granted) delivery.Reserved = _handovers.Reserved();
-                    }
+                    lock (_ledgerTurn) decision = _gate.TryReserve(_policy, request, pacing);
                     if (decision.Granted || decision.Impossible) return decision;
                     if (_options.MaxWait is TimeSpan longest && decision.RetryAt!.Value - now > longest) return decision;
                 }

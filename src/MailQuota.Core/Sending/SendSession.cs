@@ -19,9 +19,8 @@ namespace MailQuota.Core.Sending
     /// on one of the run's connections (<see cref="ConnectionLanes"/>), recorded (<see cref="DeliveryAttempt"/>)
     /// and acted on as its reply says (<see cref="ReplyActions"/>: retried, paced, deferred, stopped).
     /// The run's thread does all of that but the SMTP transactions: while a connection carries one
-    /// message, the next is checked and reserved. A reservation is on the disk before its message's
-    /// data goes out: the handover record at the server's go-ahead syncs it (<see cref="HandoverRecords"/>),
-    /// on the connection's thread, with every reservation committed before. Results come back in input order.
+    /// message, the next is checked and reserved (its reservation durable before it is handed over),
+    /// so the ledger's fsync overlaps the server's round trips. Results come back in input order.
     /// </summary>
     public sealed class SendSession : IDisposable
     {
@@ -33,7 +32,13 @@ namespace MailQuota.Core.Sending
         readonly DeliveryAttempt _delivery;
         readonly RowBatcher _batcher;
         readonly ConnectionLanes _lanes;
-        readonly HandoverRecords _handovers;
+        readonly ILedger? _handovers;
+        /// <summary>
+        /// Taken for a reservation (its durable commit) and for a go-ahead's record: the connections'
+        /// threads wait here for the commit to end, woken at once, rather than meet the ledger's lock and
+        /// sleep in SQLite's busy handler.
+        /// </summary>
+        readonly object _ledgerTurn = new object();
         readonly OrderedResults _results = new OrderedResults();
         readonly IClock _clock;
         readonly SendOptions _options;
@@ -53,9 +58,8 @@ namespace MailQuota.Core.Sending
         /// <param name="handovers">
         /// Another connection to the ledger (<see cref="IRunLedger.OpenAnother"/>), which the session disposes: the
         /// connections' threads record on it that a message is Unknown from the server's go-ahead on, so a
-        /// process killed before it leaves the row InFlight and a rerun sends it again. Reservations then commit
-        /// without a sync, and the first such record after one syncs it. Null records no go-ahead: every
-        /// reservation is synced itself, and a killed run's rows in flight are Unknown.
+        /// process killed before it leaves the row InFlight and a rerun sends it again. Null records no
+        /// go-ahead: a killed run's rows in flight are then Unknown.
         /// </param>
         public SendSession(string account, QuotaPolicy policy, MessageTemplate template, ILedger ledger, IPacingStore pacing,
             ICampaignStore campaigns, IReadOnlyList<IMailTransport> connections, IClock clock, SendOptions? options = null, ContentGuard? contentGuard = null,
@@ -68,14 +72,14 @@ namespace MailQuota.Core.Sending
             _campaignRows = new CampaignRows(campaigns, _options);
             var pace = new PacingController(account, policy, ledger, pacing, _options);
             _waits = new RunWaits(clock, Drain);
-            _handovers = new HandoverRecords(handovers, clock);
             _admission = new MessageAdmission(account, policy, template, composer, _campaignRows, new QuotaGate(ledger, clock, _options.DeliveryMargin),
-                pace, contentGuard, clock, _options, _waits, _handovers);
+                pace, contentGuard, clock, _options, _waits, _ledgerTurn);
             _replies = new ReplyActions(clock, _options, pace, _waits);
             _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
-            _lanes = new ConnectionLanes(connections, composer.Sender, _handovers.GoAhead);
+            _handovers = handovers;
+            _lanes = new ConnectionLanes(connections, composer.Sender, GoAhead);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>
@@ -240,7 +244,7 @@ namespace MailQuota.Core.Sending
             if (ConnectionLimit.TooMany(reply)) _lanes.Retire(delivery.Lane);
             var verdict = ReplyClassifier.Classify(reply);
             var refused = DeliveryAttempt.Refusals(delivery.Batch, reply, verdict);
-            lock (_handovers.Turn) _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
+            lock (_ledgerTurn) _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
             if (_replies.Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
             {
                 delivery.Attempt++;
@@ -262,11 +266,23 @@ namespace MailQuota.Core.Sending
             _waits.WaitUntil(_clock.UtcNow + _options.BatchDelay, $"pause of {_options.BatchDelay.TotalSeconds:0.###} s after a batch of {size} messages", row, cancellationToken, onWait);
         }
 
+        /// <summary>
+        /// The server said go ahead to the message's data (on its connection's thread): from now on it may
+        /// take the message, so the send is Unknown until its reply is recorded. The connections take
+        /// turns on the one handover connection to the ledger.
+        /// </summary>
+        void GoAhead(Delivery delivery)
+        {
+            if (_handovers == null) return;
+            lock (_ledgerTurn)
+                _handovers.HandOver(delivery.ReservationId!.Value, _clock.UtcNow, delivery.Attempt);
+        }
+
         /// <summary>Stops the connections' threads and closes the handover connection; the transports are the caller's to dispose.</summary>
         public void Dispose()
         {
             _lanes.Dispose();
-            _handovers.Dispose();
+            _handovers?.Dispose();
         }
     }
 }

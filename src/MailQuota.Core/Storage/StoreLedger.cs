@@ -14,8 +14,7 @@ namespace MailQuota.Core.Storage
     internal interface IReservationRows
     {
         /// <summary>Opens the transaction in which one reservation for the account is decided, holding the account's lock.</summary>
-        /// <param name="durable">False: its commit need not wait for the disk (a later durable write will carry it).</param>
-        void Begin(string account, bool durable);
+        void Begin(string account);
         void Commit();
         void Rollback();
         WindowUse UseSince(string account, DateTimeOffset since);
@@ -27,8 +26,7 @@ namespace MailQuota.Core.Storage
         void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts);
 
         /// <summary>The send is Unknown from the server's go-ahead on (<see cref="ILedger.HandOver"/>).</summary>
-        /// <param name="durable">On the disk when this returns, with every write before it.</param>
-        void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable);
+        void HandOver(long reservationId, DateTimeOffset at, int attempts);
     }
 
     /// <summary>The accounts a ledger knows, with the policy each last sent under.</summary>
@@ -74,7 +72,7 @@ namespace MailQuota.Core.Storage
         public abstract void Dispose();
 
         // Quota: reservations, windows, policies.
-        public IReservationTransaction BeginReservation(string account, bool durable = true) => new ReservationTransaction(_sends, account, durable);
+        public IReservationTransaction BeginReservation(string account) => new ReservationTransaction(_sends, account);
 
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
@@ -83,7 +81,7 @@ namespace MailQuota.Core.Storage
             if (status == SendStatus.Released || status == SendStatus.Refused) _fingerprints.Forget(reservationId);
         }
 
-        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) => _sends.HandOver(reservationId, at, attempts, durable);
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts) => _sends.HandOver(reservationId, at, attempts);
 
         /// <summary>What the ledger says of a send from its go-ahead until its reply is recorded.</summary>
         internal const string HandedOverReply = "handed to the server; the run ended before its reply was recorded";
@@ -123,11 +121,11 @@ namespace MailQuota.Core.Storage
             readonly string _account;
             bool _open;
 
-            public ReservationTransaction(IReservationRows sends, string account, bool durable)
+            public ReservationTransaction(IReservationRows sends, string account)
             {
                 _sends = sends;
                 _account = account;
-                _sends.Begin(account, durable);
+                _sends.Begin(account);
                 _open = true;
             }
 

@@ -32,11 +32,9 @@ namespace MailQuota.Core.Storage.Postgres
 
         /// <summary>
         /// Takes the account's lock, and in the same round trip reads the server's clock and the account's
-        /// last reservation. Every commit waits for the server's WAL flush, as the server is set, and
-        /// <paramref name="durable"/> is not used: reservations committed without it (synchronous_commit off)
-        /// made a whole run no faster on loopback (bench send-ledger: 150-190 messages/s either way).
+        /// last reservation.
         /// </summary>
-        public void Begin(string account, bool durable)
+        public void Begin(string account)
         {
             var (now, lastAt) = _db.BeginLocked(AccountLock, account, LastAt);
             _lastAt = lastAt is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
@@ -51,11 +49,11 @@ namespace MailQuota.Core.Storage.Postgres
             Update(reservationId, status, at, reply, attempts);
 
         /// <summary>
-        /// Always durable, whatever <paramref name="durable"/> says, and it must be: a crash of the server
-        /// does not restart the sender's host, so a go-ahead lost with it would leave a row InFlight that
-        /// a rerun takes for never handed over, and sends again.
+        /// Durable, as every commit here, and it must be: a crash of the server does not restart the
+        /// sender's host, so a go-ahead lost with it would leave a row InFlight that a rerun takes for
+        /// never handed over, and sends again.
         /// </summary>
-        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) =>
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts) =>
             Update(reservationId, SendStatus.Unknown, at, StoreLedger.HandedOverReply, attempts);
 
         void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts) =>

@@ -15,60 +15,30 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public SqliteReservations(SqliteDatabase db) => _db = db;
 
-        /// <summary>
-        /// BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other. A
-        /// transaction that need not be durable runs with synchronous=NORMAL (it cannot change inside a
-        /// transaction): its commit is in the file, not yet synced to the disk.
-        /// </summary>
-        public void Begin(string account, bool durable)
-        {
-            if (durable)
-            {
-                _db.BeginImmediate();
-                return;
-            }
-            _db.Execute("PRAGMA synchronous=NORMAL;");
-            try { _db.BeginImmediate(); }
-            catch
-            {
-                _db.Execute("PRAGMA synchronous=FULL;");
-                throw;
-            }
-            _lazy = true;
-        }
+        /// <summary>BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other.</summary>
+        public void Begin(string account) => _db.BeginImmediate();
 
-        /// <summary>The open transaction runs at synchronous=NORMAL: FULL again once it ended (not before: it cannot change inside one).</summary>
-        bool _lazy;
+        public void Commit() => _db.Execute("COMMIT;");
 
-        public void Commit() => End("COMMIT;");
-
-        public void Rollback() => End("ROLLBACK;");
-
-        void End(string sql)
-        {
-            _db.Execute(sql);
-            if (!_lazy) return;
-            _lazy = false;
-            _db.Execute("PRAGMA synchronous=FULL;");
-        }
+        public void Rollback() => _db.Execute("ROLLBACK;");
 
         /// <summary>
-        /// Records the outcome, committed with synchronous=NORMAL: durable against the process dying, not
-        /// a power cut. Should a power cut lose it, the row stays as its go-ahead left it, which still counts
-        /// against the quota and is reported Unknown, never resent: the safe side.
+        /// Records the outcome. Only the reservation needs a full sync: this update is committed with
+        /// synchronous=NORMAL (durable against a process crash, not a power cut), halving the syncs
+        /// per message. Should a power cut lose it, the row stays as its go-ahead left it, which still
+        /// counts against the quota and is reported Unknown, never resent: the safe side.
         /// </summary>
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts) =>
-            Update(reservationId, status, at, reply, attempts, durable: false);
+            Update(reservationId, status, at, reply, attempts);
 
         /// <summary>
-        /// A durable go-ahead syncs the WAL file, and with it every commit written before (the reservations
-        /// committed without a sync). One that is not may be lost to a power cut: after the host restarts,
-        /// a row left InFlight is Unknown, never resent.
+        /// Committed like an outcome, without a sync, so the data follows it at once. A power cut may lose
+        /// it: after the host restarts, a row left InFlight is Unknown, never resent.
         /// </summary>
-        public void HandOver(long reservationId, DateTimeOffset at, int attempts, bool durable) =>
-            Update(reservationId, SendStatus.Unknown, at, StoreLedger.HandedOverReply, attempts, durable);
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts) =>
+            Update(reservationId, SendStatus.Unknown, at, StoreLedger.HandedOverReply, attempts);
 
-        void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts, bool durable)
+        void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
             var cmd = _db.Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
             cmd.Parameters.AddWithValue("$s", status.ToString());
@@ -76,11 +46,6 @@ namespace MailQuota.Core.Storage.Sqlite
             cmd.Parameters.AddWithValue("$r", (object?)reply ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$n", attempts);
             cmd.Parameters.AddWithValue("$id", reservationId);
-            if (durable)
-            {
-                cmd.ExecuteNonQuery();
-                return;
-            }
             _db.Execute("PRAGMA synchronous=NORMAL;");
             try { cmd.ExecuteNonQuery(); }
             finally { _db.Execute("PRAGMA synchronous=FULL;"); }
