@@ -78,8 +78,7 @@ void SocketTest(int port, int count, bool blocking)
 void SendProfile(int port, int count, string folder)
 {
     var smtp = new SmtpSettings("127.0.0.1", port, SmtpSecurity.None, null);
-    var template = new MessageTemplate(new MailboxAddress("Bench", "bench@example.test"), "Notice {{Number}}", "Dear {{Name}},\nyour notice number {{Number}} is ready.", null);
-    MailRow Row(int i) => new MailRow(i, $"r{i}@example.test", $"Recipient {i}", new Dictionary<string, string?> { ["Name"] = $"Recipient {i}", ["Number"] = $"{i}" });
+    var template = NoticeTemplate();
     var policy = new QuotaPolicy { MessagesPerMinute = 1_000_000_000 };
     double Rate(Action<int> send, Action? finish = null)
     {
@@ -98,7 +97,7 @@ void SendProfile(int port, int count, string folder)
     using (var transport = new MailKitTransport(smtp))
     {
         var composer = new MessageComposer(template);
-        Console.WriteLine($"transport {Rate(i => { var m = composer.Compose(new List<MailboxAddress> { new MailboxAddress($"Recipient {i}", $"r{i}@example.test") }, Row(i).Fields); transport.Send(m.Message, composer.Sender, m.Envelope, default); }):0.0}");
+        Console.WriteLine($"transport {Rate(i => { var m = composer.Compose(new List<MailboxAddress> { new MailboxAddress($"Recipient {i}", $"r{i}@example.test") }, NoticeRow(i).Fields); transport.Send(m.Message, composer.Sender, m.Envelope, default); }):0.0}");
     }
     SqliteLedger Ledger(string name) => new SqliteLedger(System.IO.Path.Combine(folder, name + "-" + Guid.NewGuid().ToString("N") + ".db"));
     void Session(string name, bool guard, bool handovers = false)
@@ -108,7 +107,7 @@ void SendProfile(int port, int count, string folder)
         var options = new SendOptions { Campaign = "profile-" + name };
         using var session = new SendSession("bench@example.test", policy, template, ledger, ledger, ledger, transport, SystemClock.Instance, options,
             guard ? new ContentGuard(ledger, SystemClock.Instance, policy, DuplicateAction.Wait) : null, handovers ? ledger.OpenAnother() : null);
-        Console.WriteLine($"{name} {Rate(i => Sent(session.Add(Row(i < 0 ? 1_000_000 - i : i), default)), () => Sent(session.Flush(default))):0.0}");
+        Console.WriteLine($"{name} {Rate(i => Sent(session.Add(NoticeRow(i < 0 ? 1_000_000 - i : i), default)), () => Sent(session.Flush(default))):0.0}");
     }
     Session("session-noguard", guard: false);
     Session("session", guard: true);
@@ -116,7 +115,7 @@ void SendProfile(int port, int count, string folder)
     using (var ledger = Ledger("run"))
     {
         using var run = SendRun.Create(new SendRequest(template, smtp) { Limits = policy, Campaign = "profile-run" }, ledger, SystemClock.Instance);
-        Console.WriteLine($"run {Rate(i => Sent(run.Add(Row(i < 0 ? 1_000_000 - i : i), default)), () => Sent(run.Flush(default))):0.0}");
+        Console.WriteLine($"run {Rate(i => Sent(run.Add(NoticeRow(i < 0 ? 1_000_000 - i : i), default)), () => Sent(run.Flush(default))):0.0}");
     }
 }
 
@@ -124,19 +123,25 @@ void SendProfile(int port, int count, string folder)
 // connection, on any ledger: a file, or a PostgreSQL connection string.
 void SendLedger(int port, int count, string ledgerText)
 {
-    var template = new MessageTemplate(new MailboxAddress("Bench", "bench@example.test"), "Notice {{Number}}", "Dear {{Name}},\nyour notice number {{Number}} is ready.", null);
     using var ledger = LedgerEngines.Open(ledgerText);
-    var request = new SendRequest(template, new SmtpSettings("127.0.0.1", port, SmtpSecurity.None, null)) { Limits = new QuotaPolicy { MessagesPerMinute = 1_000_000_000 }, Campaign = "send-ledger" };
+    var request = new SendRequest(NoticeTemplate(), new SmtpSettings("127.0.0.1", port, SmtpSecurity.None, null)) { Limits = new QuotaPolicy { MessagesPerMinute = 1_000_000_000 }, Campaign = "send-ledger" };
     using var run = SendRun.Create(request, ledger, ledger.ClockFor(SystemClock.Instance));
     var watch = Stopwatch.StartNew();
     var sent = 0;
     void Count(IReadOnlyList<SendResult> results) => sent += results.Count(r => r.Status == RowStatus.Sent);
     for (var i = 1; i <= count; i++)
-        Count(run.Add(new MailRow(i, $"r{i}@example.test", $"Recipient {i}", new Dictionary<string, string?> { ["Name"] = $"Recipient {i}", ["Number"] = $"{i}" }), default));
+        Count(run.Add(NoticeRow(i), default));
     Count(run.Flush(default));
     if (sent != count) throw new InvalidOperationException($"{sent} of {count} sent");
     Console.WriteLine($"send-ledger {count / watch.Elapsed.TotalSeconds:0.0}");
 }
+
+// The notice the module sends in the send cases (the loopback case's template), and its row i.
+static MessageTemplate NoticeTemplate() =>
+    new MessageTemplate(new MailboxAddress("Bench", "bench@example.test"), "Notice {{Number}}", "Dear {{Name}},\nyour notice number {{Number}} is ready.", null);
+
+static MailRow NoticeRow(int i) =>
+    new MailRow(i, $"r{i}@example.test", $"Recipient {i}", new Dictionary<string, string?> { ["Name"] = $"Recipient {i}", ["Number"] = $"{i}" });
 
 static MimeMessage Compose(int i)
 {
