@@ -33,8 +33,8 @@ switch (a[0])
     case "fidelity": Fidelity(); break;
     case "socket-test": SocketTest(int.Parse(a[1]), int.Parse(a[2]), a[3] == "blocking"); break;
     case "send-ledger": SendLedger(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
-    case "send-profile": SendProfile(int.Parse(a[1]), int.Parse(a[2]), a[3]); break;
-    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | socket-test PORT N mailkit|blocking | send-ledger PORT N LEDGER | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER"); Environment.Exit(2); break;
+    case "send-profile": SendProfile(int.Parse(a[1]), int.Parse(a[2]), a[3], a.Length > 4 ? a[4] : null); break;
+    default: Console.Error.WriteLine("cases: mailkit-loop PORT N [WARMUP] | socket-test PORT N mailkit|blocking | send-ledger PORT N LEDGER | reserve LEDGER N | bare-sqlite FILE N | fidelity | send-profile PORT N FOLDER [transport|noguard|session|goahead|run]"); Environment.Exit(2); break;
 }
 
 // The limit: a plain MailKit loop on one connection, messages like the module composes.
@@ -74,8 +74,9 @@ void SocketTest(int port, int count, bool blocking)
 
 // Where a send's time goes: the same N rows through ever more of the send path, each step's
 // extra cost per message is the difference to the step before. FOLDER holds the ledgers (a
-// disk folder; /dev/shm shows the path without the cost of fsync).
-void SendProfile(int port, int count, string folder)
+// disk folder; /dev/shm shows the path without the cost of fsync). ONLY runs one step, in a
+// process of its own (a profiler's view of it; its first rows pay the JIT).
+void SendProfile(int port, int count, string folder, string? only)
 {
     var smtp = new SmtpSettings("127.0.0.1", port, SmtpSecurity.None, null);
     var template = NoticeTemplate();
@@ -94,8 +95,9 @@ void SendProfile(int port, int count, string folder)
         return count / watch.Elapsed.TotalSeconds;
     }
     void Sent(IReadOnlyList<SendResult> results) { if (results.Any(r => r.Status != RowStatus.Sent)) throw new InvalidOperationException("not sent: " + results.First(r => r.Status != RowStatus.Sent).Reply); }
-    using (var transport = new MailKitTransport(smtp))
+    if (only == null || only == "transport")
     {
+        using var transport = new MailKitTransport(smtp);
         var composer = new MessageComposer(template);
         Console.WriteLine($"transport {Rate(i => { var m = composer.Compose(new List<MailboxAddress> { new MailboxAddress($"Recipient {i}", $"r{i}@example.test") }, NoticeRow(i).Fields); transport.Send(m.Message, composer.Sender, m.Envelope, default); }):0.0}");
     }
@@ -109,9 +111,10 @@ void SendProfile(int port, int count, string folder)
             guard ? new ContentGuard(ledger, SystemClock.Instance, policy, DuplicateAction.Wait) : null, handovers ? ledger.OpenAnother() : null);
         Console.WriteLine($"{name} {Rate(i => Sent(session.Add(NoticeRow(i < 0 ? 1_000_000 - i : i), default)), () => Sent(session.Flush(default))):0.0}");
     }
-    Session("session-noguard", guard: false);
-    Session("session", guard: true);
-    Session("session-goahead", guard: true, handovers: true);   // the go-ahead recorded on a second connection
+    if (only == null || only == "noguard") Session("session-noguard", guard: false);
+    if (only == null || only == "session") Session("session", guard: true);
+    if (only == null || only == "goahead") Session("session-goahead", guard: true, handovers: true);   // the go-ahead recorded on a second connection
+    if (only != null && only != "run") return;
     using (var ledger = Ledger("run"))
     {
         using var run = SendRun.Create(new SendRequest(template, smtp) { Limits = policy, Campaign = "profile-run" }, ledger, SystemClock.Instance);

@@ -28,12 +28,10 @@ namespace MailQuota.Core.Sending
         readonly IClock _clock;
         readonly SendOptions _options;
         readonly RunWaits _waits;
-        readonly object _ledgerTurn;
 
         public MessageAdmission(string account, QuotaPolicy policy, MessageTemplate template, MessageComposer composer, CampaignRows campaignRows,
-            QuotaGate gate, PacingController pace, ContentGuard? contentGuard, IClock clock, SendOptions options, RunWaits waits, object ledgerTurn)
+            QuotaGate gate, PacingController pace, ContentGuard? contentGuard, IClock clock, SendOptions options, RunWaits waits)
         {
-            _ledgerTurn = ledgerTurn;
             _account = account; _policy = policy; _template = template; _composer = composer; _campaignRows = campaignRows;
             _gate = gate; _pace = pace; _contentGuard = contentGuard; _clock = clock; _options = options; _waits = waits;
         }
@@ -170,7 +168,7 @@ namespace MailQuota.Core.Sending
                 }
                 else
                 {
-                    lock (_ledgerTurn) decision = _gate.TryReserve(_policy, request, pacing);
+                    decision = _gate.TryReserve(_policy, request, pacing);
                     if (decision.Granted || decision.Impossible) return decision;
                     if (_options.MaxWait is TimeSpan longest && decision.RetryAt!.Value - now > longest) return decision;
                 }

@@ -33,12 +33,7 @@ namespace MailQuota.Core.Sending
         readonly RowBatcher _batcher;
         readonly ConnectionLanes _lanes;
         readonly ILedger? _handovers;
-        /// <summary>
-        /// Taken for a reservation (its durable commit) and for a go-ahead's record: the connections'
-        /// threads wait here for the commit to end, woken at once, rather than meet the ledger's lock and
-        /// sleep in SQLite's busy handler.
-        /// </summary>
-        readonly object _ledgerTurn = new object();
+        readonly object _handoverTurn = new object();
         readonly OrderedResults _results = new OrderedResults();
         readonly IClock _clock;
         readonly SendOptions _options;
@@ -73,7 +68,7 @@ namespace MailQuota.Core.Sending
             var pace = new PacingController(account, policy, ledger, pacing, _options);
             _waits = new RunWaits(clock, Drain);
             _admission = new MessageAdmission(account, policy, template, composer, _campaignRows, new QuotaGate(ledger, clock, _options.DeliveryMargin),
-                pace, contentGuard, clock, _options, _waits, _ledgerTurn);
+                pace, contentGuard, clock, _options, _waits);
             _replies = new ReplyActions(clock, _options, pace, _waits);
             _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
@@ -244,7 +239,7 @@ namespace MailQuota.Core.Sending
             if (ConnectionLimit.TooMany(reply)) _lanes.Retire(delivery.Lane);
             var verdict = ReplyClassifier.Classify(reply);
             var refused = DeliveryAttempt.Refusals(delivery.Batch, reply, verdict);
-            lock (_ledgerTurn) _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
+            _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
             if (_replies.Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
             {
                 delivery.Attempt++;
@@ -269,12 +264,12 @@ namespace MailQuota.Core.Sending
         /// <summary>
         /// The server said go ahead to the message's data (on its connection's thread): from now on it may
         /// take the message, so the send is Unknown until its reply is recorded. The connections take
-        /// turns on the one handover connection to the ledger.
+        /// turns on the one handover connection to the ledger; the run's thread never waits for it.
         /// </summary>
         void GoAhead(Delivery delivery)
         {
             if (_handovers == null) return;
-            lock (_ledgerTurn)
+            lock (_handoverTurn)
                 _handovers.HandOver(delivery.ReservationId!.Value, _clock.UtcNow, delivery.Attempt);
         }
 

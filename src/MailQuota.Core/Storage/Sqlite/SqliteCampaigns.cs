@@ -12,18 +12,39 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public SqliteCampaigns(SqliteDatabase db) => _db = db;
 
+        /// <summary>
+        /// The row's last send. One InFlight that its process's go-ahead journal holds is Unknown
+        /// (<see cref="GoAheadJournal"/>); one whose process died before the go-ahead is abandoned. A
+        /// dead process's journal is folded (the row made Unknown) before it is removed, so a row
+        /// read InFlight whose journal is gone meanwhile is read again.
+        /// </summary>
         public CampaignRow? FindRow(string campaign, string rowKey)
         {
-            var cmd = _db.Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply, s.owner
+            for (var read = 1; ; read++)
+            {
+                var cmd = _db.Prepared(@"SELECT s.status, c.rejected, COALESCE(s.completed_at, s.reserved_at), s.reply, s.owner, s.id
 FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.row_key=$k");
-            cmd.Parameters.AddWithValue("$c", campaign);
-            cmd.Parameters.AddWithValue("$k", rowKey);
-            using var r = cmd.ExecuteReader();
-            if (!r.Read()) return null;
-            var status = (SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0));
-            return new CampaignRow(status, r.IsDBNull(1) ? null : r.GetString(1),
-                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetString(3),
-                abandoned: status == SendStatus.InFlight && !r.IsDBNull(4) && ProcessIdentity.DiedWithoutRestart(r.GetString(4)));
+                cmd.Parameters.AddWithValue("$c", campaign);
+                cmd.Parameters.AddWithValue("$k", rowKey);
+                SendStatus status;
+                string? rejected, reply, owner;
+                DateTimeOffset at;
+                long id;
+                using (var r = cmd.ExecuteReader())
+                {
+                    if (!r.Read()) return null;
+                    status = (SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0));
+                    rejected = r.IsDBNull(1) ? null : r.GetString(1);
+                    at = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2));
+                    reply = r.IsDBNull(3) ? null : r.GetString(3);
+                    owner = r.IsDBNull(4) ? null : r.GetString(4);
+                    id = r.GetInt64(5);
+                }
+                if (status != SendStatus.InFlight || owner == null) return new CampaignRow(status, rejected, at, reply, abandoned: false);
+                if (GoAheadJournal.Holds(_db.Path, owner, id)) return new CampaignRow(SendStatus.Unknown, rejected, at, StoreLedger.HandedOverReply, abandoned: false);
+                if (!ProcessIdentity.DiedWithoutRestart(owner)) return new CampaignRow(status, rejected, at, reply, abandoned: false);
+                if (read == 2) return new CampaignRow(status, rejected, at, reply, abandoned: true);
+            }
         }
 
         public void RejectRow(string campaign, string rowKey, string reply)

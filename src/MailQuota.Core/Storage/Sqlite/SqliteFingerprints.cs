@@ -42,16 +42,16 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
             cmd.Parameters.AddWithValue("$h", MinHashBlob.ToBlob(fingerprint.Signature));
             cmd.ExecuteNonQuery();
 
-            var band = _db.Prepared("INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES($b, $t, $id)");
-            var key = band.Parameters.AddWithValue("$b", 0L);
-            band.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
-            band.Parameters.AddWithValue("$id", sendId);
-            foreach (var bandKey in fingerprint.BandKeys)
-            {
-                key.Value = bandKey;
-                band.ExecuteNonQuery();
-            }
+            var bands = _db.Prepared(BandInsert);
+            for (var i = 0; i < LshBands.Bands; i++) bands.Parameters.AddWithValue("$b" + i, fingerprint.BandKeys[i]);
+            bands.Parameters.AddWithValue("$t", at.ToUnixTimeMilliseconds());
+            bands.Parameters.AddWithValue("$id", sendId);
+            bands.ExecuteNonQuery();
         }
+
+        /// <summary>The band keys of one send in one statement.</summary>
+        static readonly string BandInsert = "INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES "
+            + string.Join(", ", Enumerable.Range(0, LshBands.Bands).Select(i => $"($b{i}, $t, $id)"));
 
         /// <summary>A released reservation never reached the server: its content no longer counts.</summary>
         public void Forget(long sendId)

@@ -12,6 +12,7 @@ namespace MailQuota.Core.Storage.Sqlite
     public sealed class SqliteLedger : StoreLedger
     {
         readonly SqliteDatabase _db;
+        readonly GoAheadJournal _goAheads;
         readonly TimeSpan? _busyTimeout;
 
         /// <param name="busyTimeout">How long to wait for another process's lock before the ledger is busy (LedgerBusy); 30 s when omitted.</param>
@@ -20,19 +21,26 @@ namespace MailQuota.Core.Storage.Sqlite
             _busyTimeout = busyTimeout;
         }
 
-        SqliteLedger(SqliteDatabase db) : this(db, new SqliteReservations(db)) { }
+        SqliteLedger(SqliteDatabase db) : this(db, new GoAheadJournal(db)) { }
 
-        SqliteLedger(SqliteDatabase db, SqliteReservations sends)
+        SqliteLedger(SqliteDatabase db, GoAheadJournal goAheads) : this(db, goAheads, new SqliteReservations(db, goAheads)) { }
+
+        SqliteLedger(SqliteDatabase db, GoAheadJournal goAheads, SqliteReservations sends)
             : base(sends, new SqliteAccounts(db), new SqlitePacing(db), new SqliteCampaigns(db), new SqliteFingerprints(db),
                 new SqliteAlerts(db), new SqliteVolumeHistory(db, sends), new SqliteSendLog(db), new SqliteBounces(db))
         {
             _db = db;
+            _goAheads = goAheads;
         }
 
         static SqliteDatabase Open(string path, TimeSpan? busyTimeout)
         {
             var db = new SqliteDatabase(path, busyTimeout ?? SqliteDatabase.DefaultBusyTimeout);
-            try { SqliteSchema.Upgrade(db); }
+            try
+            {
+                SqliteSchema.Upgrade(db);
+                GoAheadJournal.FoldEnded(db);
+            }
             catch (Microsoft.Data.Sqlite.SqliteException e)
             {
                 db.Dispose();
@@ -61,6 +69,11 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public override IRunLedger OpenAnother() => new SqliteLedger(_db.Path, _busyTimeout);
 
-        public override void Dispose() => _db.Dispose();
+        /// <summary>Folds the connection's go-ahead journal into the ledger (<see cref="GoAheadJournal"/>) and closes it.</summary>
+        public override void Dispose()
+        {
+            try { _goAheads.Dispose(); }
+            finally { _db.Dispose(); }
+        }
     }
 }

@@ -12,8 +12,13 @@ namespace MailQuota.Core.Storage.Sqlite
     internal sealed class SqliteReservations : IReservationRows
     {
         readonly SqliteDatabase _db;
+        readonly GoAheadJournal _goAheads;
 
-        public SqliteReservations(SqliteDatabase db) => _db = db;
+        public SqliteReservations(SqliteDatabase db, GoAheadJournal goAheads)
+        {
+            _db = db;
+            _goAheads = goAheads;
+        }
 
         /// <summary>BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other.</summary>
         public void Begin(string account) => _db.BeginImmediate();
@@ -32,11 +37,10 @@ namespace MailQuota.Core.Storage.Sqlite
             Update(reservationId, status, at, reply, attempts);
 
         /// <summary>
-        /// Committed like an outcome, without a sync, so the data follows it at once. A power cut may lose
-        /// it: after the host restarts, a row left InFlight is Unknown, never resent.
+        /// Appended to the connection's go-ahead journal, not written into the ledger, so the data follows
+        /// it at once (<see cref="GoAheadJournal"/>); the row reads Unknown from now on.
         /// </summary>
-        public void HandOver(long reservationId, DateTimeOffset at, int attempts) =>
-            Update(reservationId, SendStatus.Unknown, at, StoreLedger.HandedOverReply, attempts);
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts) => _goAheads.Add(reservationId, at, attempts);
 
         void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {

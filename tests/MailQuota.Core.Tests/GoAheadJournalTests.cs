@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using MailQuota.Core.Quota;
+using MailQuota.Core.Storage.Sqlite;
+
+namespace MailQuota.Core.Tests
+{
+    /// <summary>
+    /// A ledger file's go-aheads are appended to a journal beside it, not written into it: the row reads
+    /// Unknown from the go-ahead on, a closing connection folds its journal in, and the journal of a
+    /// process killed after a go-ahead keeps its row from being sent again, then is folded in by the
+    /// next process that opens the ledger.
+    /// </summary>
+    public sealed class GoAheadJournalTests : IDisposable
+    {
+        readonly TempLedger _file = new TempLedger();
+        readonly SqliteLedger _ledger;
+        readonly DateTimeOffset _at = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+
+        public GoAheadJournalTests() => _ledger = new SqliteLedger(_file.Path);
+
+        public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
+
+        long Reserve(string row)
+        {
+            using var tx = _ledger.BeginReservation("hr@example.test");
+            var id = tx.Insert(new ReservationRequest("hr@example.test", row) { Campaign = "c" }, _at);
+            _ledger.LinkRows("c", new[] { row }, id, retryUnknown: false);
+            tx.Commit();
+            return id;
+        }
+
+        object? Scalar(string sql)
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file.Path};Pooling=False");
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar();
+        }
+
+        string[] Journals() => Directory.GetFiles(_file.Folder, "ledger.db-goahead-*.log");
+
+        static string OwnerOf(Process process) =>
+            $"{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}";
+
+        [Fact]
+        public void A_go_ahead_makes_the_row_Unknown_at_once_and_the_closing_connection_folds_its_journal_into_the_ledger()
+        {
+            var handedOver = Reserve("a@example.test");
+            var answered = Reserve("b@example.test");
+            var handovers = _ledger.OpenAnother();
+            handovers.HandOver(handedOver, _at.AddSeconds(1), 2);
+            handovers.HandOver(answered, _at.AddSeconds(2), 1);
+            _ledger.Complete(answered, SendStatus.Sent, _at.AddSeconds(3), "250 2.0.0 Ok", 1);
+
+            Assert.Equal(SendStatus.Unknown, _ledger.FindRow("c", "a@example.test")!.Status);   // killed now, it is not sent again
+            Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={handedOver}"));   // the ledger file was not written
+            Assert.Single(Journals());
+
+            handovers.Dispose();
+
+            Assert.Empty(Journals());
+            Assert.Equal("Unknown|handed to the server; the run ended before its reply was recorded|2|" + _at.AddSeconds(1).ToUnixTimeMilliseconds(),
+                Scalar($"SELECT status || '|' || reply || '|' || attempts || '|' || completed_at FROM sends WHERE id={handedOver}"));
+            Assert.Equal("Sent", Scalar($"SELECT status FROM sends WHERE id={answered}"));   // an outcome recorded stays
+        }
+
+        [Fact]
+        public void A_killed_process_journal_keeps_its_handed_over_row_Unknown_and_the_next_ledger_opened_folds_it_in()
+        {
+            // a real `sleep` process owns the rows (Unix); the host's start time is read on Linux (and Windows)
+            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return;
+            var before = Reserve("before@example.test");   // killed before its go-ahead
+            var after = Reserve("after@example.test");     // killed after it
+            var alive = Reserve("alive@example.test");     // handed over by a process that runs on
+            using var killed = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            using var running = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            try
+            {
+                Scalar($"UPDATE sends SET owner='{OwnerOf(killed)}' WHERE id IN ({before}, {after})");
+                Scalar($"UPDATE sends SET owner='{OwnerOf(running)}' WHERE id={alive}");
+                // as each process's connection wrote them: its owner, then a line per go-ahead; the kill cut the last one short
+                File.WriteAllText(_file.Path + "-goahead-1.log", $"{OwnerOf(killed)}\n{after} 1 {_at.ToUnixTimeMilliseconds()}\n{before} 1 17");
+                File.WriteAllText(_file.Path + "-goahead-2.log", $"{OwnerOf(running)}\n{alive} 1 {_at.ToUnixTimeMilliseconds()}\n");
+                killed.Kill();
+                killed.WaitForExit();
+
+                var beforeRow = _ledger.FindRow("c", "before@example.test")!;
+                Assert.True(beforeRow.Abandoned);                                    // a plain rerun sends it again
+                Assert.Equal(SendStatus.Unknown, _ledger.FindRow("c", "after@example.test")!.Status);
+                Assert.False(_ledger.FindRow("c", "after@example.test")!.Abandoned); // not sent again without -RetryUnknown
+                Assert.Equal(SendStatus.Unknown, _ledger.FindRow("c", "alive@example.test")!.Status);
+
+                using (new SqliteLedger(_file.Path)) { }   // the next process to open the ledger
+
+                Assert.Equal(new[] { _file.Path + "-goahead-2.log" }, Journals());   // the running process's journal stays
+                Assert.Equal("Unknown", Scalar($"SELECT status FROM sends WHERE id={after}"));
+                Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={before}"));
+                Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={alive}"));
+                Assert.True(_ledger.FindRow("c", "before@example.test")!.Abandoned);
+            }
+            finally { running.Kill(); }
+        }
+    }
+}
