@@ -70,13 +70,18 @@ try {
     $csv = Join-Path $work 'rows.csv'
     1..$Messages | ForEach-Object { [pscustomobject]@{ Email = "r$_@example.test"; Name = "Recipient $_"; Number = $_ } } | Export-Csv $csv -NoTypeInformation
     $ours = @(); $mailkit = @(); $smm = @(); $sinkRates = @()
-    $warm = Join-Path $work 'warm.csv'
-    Import-Csv $csv | Select-Object -First 200 | Export-Csv $warm -NoTypeInformation
-    Import-Csv $warm | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $port -From 'warm@example.test' -Subject 'Notice {{Number}}' `
-        -Body 'warm-up' -MaxPerMinute 1000000000 -LedgerPath (Join-Path $work 'warm.db') | Out-Null
+    # Throughput is the steady state: each side is warmed up with as many messages as it is measured
+    # with (the module's first run in a session spends much of its CPU in the JIT's tiering of
+    # PowerShell, MailKit, MimeKit and SQLite code; that cold run is shown on a line of its own).
+    Reset-Sink
+    $t = Measure-Command {
+        Import-Csv $csv | Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $port -From 'warm@example.test' -Subject 'Notice {{Number}}' `
+            -Body "Dear {{Name}},`nyour notice number {{Number}} is ready." -MaxPerMinute 1000000000 -LedgerPath (Join-Path $work 'warm.db') -WarningAction SilentlyContinue | Out-Null
+    }
+    $cold = $Messages / $t.TotalSeconds
     for ($r = 1; $r -le $Runs; $r++) {
         Reset-Sink
-        $p = Start-Tool $benchDll @('mailkit-loop', "$port", "$Messages")
+        $p = Start-Tool $benchDll @('mailkit-loop', "$port", "$Messages", "$Messages")
         $mailkit += [double](($p.StandardOutput.ReadLine() -split ' ')[1]); $p.WaitForExit()
 
         Reset-Sink
@@ -100,6 +105,8 @@ try {
     }
     $r = Get-Median (Get-Ratios $ours $mailkit)
     Add-Result 'Send-ThrottledMail from CSV vs MailKit loop (msg/s)' (Format-Runs $ours) (Format-Runs $mailkit) $r '>= 0.8' ($r -ge 0.8) (Get-Ratios $ours $mailkit)
+    $r = $cold / (Get-Median $ours)
+    Add-Result "Its first run in a fresh session (cold JIT) vs the warm runs above (msg/s)" ('{0:0}' -f $cold) (Format-Runs $ours) $r '(informational)' $true
     $r = Get-Median (Get-Ratios $ours $smm)
     Add-Result 'Send-ThrottledMail from CSV vs Send-MailMessage loop (msg/s)' (Format-Runs $ours) (Format-Runs $smm '0.0') $r '>= 20' ($r -ge 20) (Get-Ratios $ours $smm)
     $r = Get-Median (Get-Ratios $sinkRates $ours)
