@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using MailQuota.Core.Content;
 using MailQuota.Core.Mail;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Sending;
@@ -374,6 +375,41 @@ namespace MailQuota.Core.Tests
 
         void SetOwner(long sendId, Process process) =>
             _engine.Scalar($"UPDATE sends SET owner = '{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}' WHERE id = {sendId}");
+
+        [SkippableFact]
+        public void Without_near_duplicate_limits_fingerprints_are_kept_after_the_send_and_none_for_a_message_never_taken()
+        {
+            SendSession Guarded(QuotaPolicy policy) =>
+                new SendSession("hr@example.test", policy, Template, _ledger, _ledger, _ledger, _transport, _clock, new SendOptions { Campaign = "c" },
+                    new ContentGuard(_ledger, _clock, policy, DuplicateAction.Warn), _ledger.OpenAnother());
+            long Kept() => Convert.ToInt64(_engine.Scalar("SELECT COUNT(*) FROM content_fingerprints"));
+            var keptWhileFirstSent = -1L;
+            var refusedOnce = false;
+            _transport.Answer = m =>
+            {
+                if (keptWhileFirstSent < 0) keptWhileFirstSent = Kept();
+                if (m.To.Mailboxes.First().Address == "u7@example.test" && !refusedOnce)
+                {
+                    refusedOnce = true;
+                    return new SmtpReply(false, 451, "4.3.0 Try again later");   // refused for now: retried, its first attempt never taken
+                }
+                return new SmtpReply(true, 250, "2.0.0 Ok");
+            };
+            var session = Guarded(new QuotaPolicy());
+            var results = Enumerable.Range(1, 40).SelectMany(i => session.Add(Row(i, $"u{i}@example.test"), default)).ToList().Concat(session.Flush(default)).ToList();
+
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(0L, keptWhileFirstSent);   // not written in the reservation's transaction
+            // 40 taken and u7's refusal (a message reserved ahead of the 451 may also be released and reserved again)
+            Assert.Equal(41L, Convert.ToInt64(_engine.Scalar("SELECT COUNT(*) FROM sends WHERE status <> 'Released'")));
+            Assert.Equal(40L, Kept());              // every message taken; not u7's refused attempt
+            Assert.Equal(40L, Convert.ToInt64(_engine.Scalar("SELECT COUNT(*) FROM content_fingerprints f JOIN sends s ON s.id = f.send_id WHERE s.status = 'Sent' AND f.at = s.reserved_at")));
+
+            // Under a near-duplicate limit the next check must see it at once: kept with the reservation.
+            keptWhileFirstSent = -1;
+            Guarded(new QuotaPolicy { NearDuplicatesPerDay = 1000 }).SendOne(Row(41, "u41@example.test"));
+            Assert.Equal(41L, keptWhileFirstSent);
+        }
 
         [SkippableFact]
         public void Overlapping_runs_of_one_campaign_never_both_send_a_row()

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using MailQuota.Core.Quota;
@@ -75,9 +76,20 @@ namespace MailQuota.Core.Content
         public bool StillAdmits(string account, ContentFingerprint fingerprint) =>
             !_policy.HasLimits || Check(account, fingerprint).Verdict != ContentVerdict.Block;
 
+        /// <summary>
+        /// The fingerprint is kept in the reservation's transaction (<see cref="Keep"/>): under
+        /// near-duplicate limits, which the next check (in this process or another) must see at once.
+        /// Without limits it is kept after the send, with others (<see cref="KeepSent"/>): sixteen
+        /// band keys at random places in the index cost the reservation as much as the rest of it.
+        /// </summary>
+        public bool KeepsAtReservation => _policy.HasLimits;
+
         /// <summary>Keeps the admitted message's fingerprint with its send: called inside the reservation's transaction.</summary>
         public void Keep(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint) =>
             _store.Add(sendId, account, at, messageId, fingerprint);
+
+        /// <summary>Keeps the fingerprints of sends handed over, in one transaction (see <see cref="KeepsAtReservation"/>).</summary>
+        public void KeepSent(IReadOnlyList<StoredFingerprint> sent) => _store.AddSent(sent);
 
         static string Describe(TimeSpan window) => window == TimeSpan.FromDays(1) ? "day" : window == TimeSpan.FromHours(1) ? "hour" : window.ToString();
     }

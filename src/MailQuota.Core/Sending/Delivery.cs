@@ -24,6 +24,9 @@ namespace MailQuota.Core.Sending
         /// <summary>The content was admitted within the limits: judged again in the reservation's transaction.</summary>
         public bool Recheck { get; set; }
 
+        /// <summary>The reservation's time when the fingerprint is kept after the send (<see cref="SentFingerprints"/>); null when it was kept with the reservation, or there is none.</summary>
+        public DateTimeOffset? FingerprintAt { get; set; }
+
         /// <summary>The reservation being used; null when there is none (not reserved yet, or completed).</summary>
         public long? ReservationId { get; set; }
 

@@ -19,11 +19,13 @@ namespace MailQuota.Core.Sending
         readonly ICampaignStore _campaigns;
         readonly IClock _clock;
         readonly SendOptions _options;
+        readonly SentFingerprints? _fingerprints;
         bool _serverAnswered;
 
-        public DeliveryAttempt(ILedger ledger, ICampaignStore campaigns, IClock clock, SendOptions options)
+        /// <param name="fingerprints">Keeps the fingerprints of messages the server took, when they are not kept at reservation.</param>
+        public DeliveryAttempt(ILedger ledger, ICampaignStore campaigns, IClock clock, SendOptions options, SentFingerprints? fingerprints)
         {
-            _ledger = ledger; _campaigns = campaigns; _clock = clock; _options = options;
+            _ledger = ledger; _campaigns = campaigns; _clock = clock; _options = options; _fingerprints = fingerprints;
         }
 
         /// <summary>
@@ -71,7 +73,7 @@ namespace MailQuota.Core.Sending
             else
             {
                 var verdict = ReplyClassifier.Classify(delivery.Reply!);
-                Complete(id, Refusals(delivery.Batch, delivery.Reply!, verdict), delivery.Reply!, verdict, delivery.Attempt);
+                Complete(id, delivery, Refusals(delivery.Batch, delivery.Reply!, verdict), delivery.Reply!, verdict);
             }
         }
 
@@ -81,7 +83,11 @@ namespace MailQuota.Core.Sending
         /// </summary>
         void Cancelled(long id, Delivery delivery)
         {
-            if (delivery.WentAhead) _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+            if (delivery.WentAhead)
+            {
+                _ledger.Complete(id, SendStatus.Unknown, _clock.UtcNow, "cancelled during the SMTP transaction", delivery.Attempt);
+                _fingerprints?.Recorded(id, delivery, SendStatus.Unknown);
+            }
             else Release(id, delivery.Attempt);
         }
 
@@ -89,14 +95,16 @@ namespace MailQuota.Core.Sending
         public void Release(long id, int attempt) => _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, attempt);
 
         /// <summary>Records the attempt in the ledger: the send's status, and the recipients refused for good.</summary>
-        public void Complete(long id, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict, int attempt)
+        public void Complete(long id, Delivery delivery, Dictionary<PendingRow, SmtpReply> refused, SmtpReply reply, ReplyClass verdict)
         {
             if (_options.Campaign is string campaign)
             {
                 foreach (var refusal in refused)
                     _campaigns.RejectRow(campaign, refusal.Key.Key, refusal.Value.ToString());
             }
-            _ledger.Complete(id, ToLedger(reply, verdict), _clock.UtcNow, reply.ToString(), attempt);
+            var status = ToLedger(reply, verdict);
+            _ledger.Complete(id, status, _clock.UtcNow, reply.ToString(), delivery.Attempt);
+            _fingerprints?.Recorded(id, delivery, status);
         }
 
         /// <summary>The rows whose recipient the server refused for good, each with its reply.</summary>

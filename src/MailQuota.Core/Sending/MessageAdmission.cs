@@ -130,13 +130,18 @@ namespace MailQuota.Core.Sending
             }
         }
 
-        /// <summary>What the reservation records with the send: the campaign's rows, and the fingerprint (judged again in its transaction when admitted within the limits).</summary>
+        /// <summary>
+        /// What the reservation records with the send: the campaign's rows, and under near-duplicate
+        /// limits the fingerprint (judged again in its transaction when admitted within the limits);
+        /// without limits the fingerprint is kept after the send.
+        /// </summary>
         ReservationRequest Request(Delivery delivery)
         {
             var rowKeys = delivery.Batch.Select(r => r.Key).ToList();
             var fingerprint = delivery.Fingerprint;
             var recheck = delivery.Recheck;
             var messageId = delivery.Composed.Message.MessageId;
+            delivery.FingerprintAt = null;
             return new ReservationRequest(_account, delivery.Batch[0].To.Address, delivery.Composed.Envelope.Count)
             {
                 Campaign = _options.Campaign,
@@ -145,6 +150,11 @@ namespace MailQuota.Core.Sending
                 {
                     _campaignRows.Link(rowKeys, id);
                     if (fingerprint == null) return;
+                    if (!_contentGuard!.KeepsAtReservation)
+                    {
+                        delivery.FingerprintAt = at;   // kept once the server has it (SentFingerprints)
+                        return;
+                    }
                     if (recheck && !_contentGuard!.StillAdmits(_account, fingerprint)) throw new NearDuplicateRace();
                     _contentGuard!.Keep(id, _account, at, messageId, fingerprint);
                 },

@@ -30,6 +30,7 @@ namespace MailQuota.Core.Sending
         readonly ReplyActions _replies;
         readonly RunWaits _waits;
         readonly DeliveryAttempt _delivery;
+        readonly SentFingerprints? _fingerprints;
         readonly RowBatcher _batcher;
         readonly ConnectionLanes _lanes;
         readonly ILedger? _handovers;
@@ -70,7 +71,8 @@ namespace MailQuota.Core.Sending
             _admission = new MessageAdmission(account, policy, template, composer, _campaignRows, new QuotaGate(ledger, clock, _options.DeliveryMargin),
                 pace, contentGuard, clock, _options, _waits);
             _replies = new ReplyActions(clock, _options, pace, _waits);
-            _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options);
+            if (contentGuard != null && !contentGuard.KeepsAtReservation) _fingerprints = new SentFingerprints(contentGuard, account);
+            _delivery = new DeliveryAttempt(ledger, campaigns, clock, _options, _fingerprints);
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
             _handovers = handovers;
@@ -146,9 +148,20 @@ namespace MailQuota.Core.Sending
             catch
             {
                 while (_lanes.InFlight > 0) Settle(_lanes.Receive());
+                KeepFingerprints();
                 throw;
             }
             return _results.TakeFinal();
+        }
+
+        /// <summary>
+        /// Writes the fingerprints gathered, as a run ends on a failure or is closed: what the user must
+        /// see is that failure (or none), so one of the ledger here loses only those few fingerprints.
+        /// </summary>
+        void KeepFingerprints()
+        {
+            try { _fingerprints?.Write(); }
+            catch (Exception e) when (!(e is OutOfMemoryException)) { }
         }
 
         /// <summary>A message answered while the run is ending: recorded; its rows final when the server took it (the caller writes them before the failure).</summary>
@@ -162,9 +175,11 @@ namespace MailQuota.Core.Sending
             Finish(delivery.Batch);
         }
 
+        /// <summary>Takes in every message still out and keeps their fingerprints (before a wait, and at the end).</summary>
         void Drain(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             while (_lanes.InFlight > 0) Handle(_lanes.Receive(), cancellationToken, onWait);
+            _fingerprints?.Write();
         }
 
         /// <summary>The gathered rows become a message: composed, then admitted and handed to a connection.</summary>
@@ -239,7 +254,7 @@ namespace MailQuota.Core.Sending
             if (ConnectionLimit.TooMany(reply)) _lanes.Retire(delivery.Lane);
             var verdict = ReplyClassifier.Classify(reply);
             var refused = DeliveryAttempt.Refusals(delivery.Batch, reply, verdict);
-            _delivery.Complete(id, refused, reply, verdict, delivery.Attempt);
+            _delivery.Complete(id, delivery, refused, reply, verdict);
             if (_replies.Retry(delivery.Batch, refused, reply, verdict, delivery.Attempt, delivery.FirstAttempt, cancellationToken, onWait))
             {
                 delivery.Attempt++;
@@ -273,10 +288,11 @@ namespace MailQuota.Core.Sending
                 _handovers.HandOver(delivery.ReservationId!.Value, _clock.UtcNow, delivery.Attempt);
         }
 
-        /// <summary>Stops the connections' threads and closes the handover connection; the transports are the caller's to dispose.</summary>
+        /// <summary>Stops the connections' threads, keeps the fingerprints gathered, and closes the handover connection; the transports are the caller's to dispose.</summary>
         public void Dispose()
         {
             _lanes.Dispose();
+            KeepFingerprints();
             _handovers?.Dispose();
         }
     }

@@ -100,6 +100,7 @@ namespace MailQuota.Core.Storage
         public void RejectRow(string campaign, string rowKey, string reply) => _campaigns.RejectRow(campaign, rowKey, reply);
         public IReadOnlyList<StoredFingerprint> Candidates(string account, ContentFingerprint fingerprint, DateTimeOffset since) => _fingerprints.Candidates(account, fingerprint, since);
         public void Add(long sendId, string account, DateTimeOffset at, string? messageId, ContentFingerprint fingerprint) => _fingerprints.Add(sendId, account, at, messageId, fingerprint);
+        public void AddSent(IReadOnlyList<StoredFingerprint> sent) => _fingerprints.AddSent(sent);
 
         // Monitoring: alerts, volume, the send log.
         public bool TryRaise(SendAlert alert, out DateTimeOffset openUntil) => _alerts.TryRaise(alert, out openUntil);

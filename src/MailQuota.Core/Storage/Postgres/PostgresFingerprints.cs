@@ -28,6 +28,12 @@ namespace MailQuota.Core.Storage.Postgres
             Write(sendId, account, at.ToUnixTimeMilliseconds(), messageId, fingerprint.Digest, unchecked((long)fingerprint.SimHash), MinHashBlob.ToBlob(fingerprint.Signature), fingerprint.BandKeys.ToArray());
         }
 
+        /// <summary>Each in its own statement: a server's commit costs no sync of this host's disk.</summary>
+        public void AddSent(IReadOnlyList<StoredFingerprint> sent)
+        {
+            foreach (var f in sent) Add(f.SendId, f.Account, f.At, f.MessageId, f.Fingerprint);
+        }
+
         /// <summary>One fingerprint and its band keys, as stored (also for a copy from another ledger).</summary>
         internal void Write(long sendId, string account, long at, string? messageId, long digest, long simhash, byte[] minhash, long[] bands)
         {

@@ -53,6 +53,25 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
         static readonly string BandInsert = "INSERT OR IGNORE INTO content_bands(band, at, send_id) VALUES "
             + string.Join(", ", Enumerable.Range(0, LshBands.Bands).Select(i => $"($b{i}, $t, $id)"));
 
+        /// <summary>
+        /// In one transaction committed without a full sync (as an outcome is): a power cut may lose
+        /// them, and with them only the near-duplicate count of those few sends.
+        /// </summary>
+        public void AddSent(IReadOnlyList<StoredFingerprint> sent)
+        {
+            if (sent.Count == 0) return;
+            _db.Execute("PRAGMA synchronous=NORMAL;");
+            try
+            {
+                _db.Exclusive(() =>
+                {
+                    foreach (var f in sent) Add(f.SendId, f.Account, f.At, f.MessageId, f.Fingerprint);
+                    return sent.Count;
+                });
+            }
+            finally { _db.Execute("PRAGMA synchronous=FULL;"); }
+        }
+
         /// <summary>A released reservation never reached the server: its content no longer counts.</summary>
         public void Forget(long sendId)
         {
