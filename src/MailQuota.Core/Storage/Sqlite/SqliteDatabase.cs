@@ -39,7 +39,10 @@ namespace MailQuota.Core.Storage.Sqlite
                 Execute($"PRAGMA busy_timeout={(long)busyTimeout.TotalMilliseconds};");
                 Execute("PRAGMA journal_mode=WAL;");
                 Execute("PRAGMA synchronous=FULL;");
-                Execute("PRAGMA mmap_size=268435456;"); // reads of a large ledger (fingerprint lookups) without a syscall per page
+                // Reads of the ledger's first 64 MB (the recent fingerprints and sends) without a syscall per
+                // page. Every mapped page a run touches counts in its working set: a run of 100,000 messages
+                // into a 125 MB ledger grew by 70 MB with 256 MB mapped.
+                Execute("PRAGMA mmap_size=67108864;");
             }
             catch (SqliteException e)
             {
