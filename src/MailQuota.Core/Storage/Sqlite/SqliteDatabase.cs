@@ -95,6 +95,17 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public void Execute(string sql) => Prepared(sql).ExecuteNonQuery();
 
+        /// <summary>
+        /// Runs <paramref name="work"/> with synchronous=NORMAL: what it commits survives the process dying,
+        /// not a power cut. Outside a transaction only (the setting cannot change inside one).
+        /// </summary>
+        public void WithoutFullSync(Action work)
+        {
+            Execute("PRAGMA synchronous=NORMAL;");
+            try { work(); }
+            finally { Execute("PRAGMA synchronous=FULL;"); }
+        }
+
         /// <summary>Runs <paramref name="work"/> in an exclusive (BEGIN IMMEDIATE) transaction: committed when it returns, rolled back when it throws.</summary>
         public T Exclusive<T>(Func<T> work)
         {

@@ -60,16 +60,11 @@ VALUES($id, $a, $t, $m, $d, $s, $h)");
         public void AddSent(IReadOnlyList<StoredFingerprint> sent)
         {
             if (sent.Count == 0) return;
-            _db.Execute("PRAGMA synchronous=NORMAL;");
-            try
+            _db.WithoutFullSync(() => _db.Exclusive(() =>
             {
-                _db.Exclusive(() =>
-                {
-                    foreach (var f in sent) Add(f.SendId, f.Account, f.At, f.MessageId, f.Fingerprint);
-                    return sent.Count;
-                });
-            }
-            finally { _db.Execute("PRAGMA synchronous=FULL;"); }
+                foreach (var f in sent) Add(f.SendId, f.Account, f.At, f.MessageId, f.Fingerprint);
+                return sent.Count;
+            }));
         }
 
         /// <summary>A released reservation never reached the server: its content no longer counts.</summary>

@@ -30,19 +30,10 @@ namespace MailQuota.Core.Storage.Sqlite
         /// <summary>
         /// Records the outcome. Only the reservation needs a full sync: this update is committed with
         /// synchronous=NORMAL (durable against a process crash, not a power cut), halving the syncs
-        /// per message. Should a power cut lose it, the row stays as its go-ahead left it, which still
-        /// counts against the quota and is reported Unknown, never resent: the safe side.
+        /// per message. Should a power cut lose it, the row stays InFlight, which still counts against
+        /// the quota and, after the host restarted, is reported Unknown, never resent: the safe side.
         /// </summary>
-        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts) =>
-            Update(reservationId, status, at, reply, attempts);
-
-        /// <summary>
-        /// Appended to the connection's go-ahead journal, not written into the ledger, so the data follows
-        /// it at once (<see cref="GoAheadJournal"/>); the row reads Unknown from now on.
-        /// </summary>
-        public void HandOver(long reservationId, DateTimeOffset at, int attempts) => _goAheads.Add(reservationId, at, attempts);
-
-        void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
+        public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
             var cmd = _db.Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id");
             cmd.Parameters.AddWithValue("$s", status.ToString());
@@ -50,10 +41,14 @@ namespace MailQuota.Core.Storage.Sqlite
             cmd.Parameters.AddWithValue("$r", (object?)reply ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$n", attempts);
             cmd.Parameters.AddWithValue("$id", reservationId);
-            _db.Execute("PRAGMA synchronous=NORMAL;");
-            try { cmd.ExecuteNonQuery(); }
-            finally { _db.Execute("PRAGMA synchronous=FULL;"); }
+            _db.WithoutFullSync(() => cmd.ExecuteNonQuery());
         }
+
+        /// <summary>
+        /// Appended to the connection's go-ahead journal, not written into the ledger, so the data follows
+        /// it at once (<see cref="GoAheadJournal"/>); the row reads Unknown from now on.
+        /// </summary>
+        public void HandOver(long reservationId, DateTimeOffset at, int attempts) => _goAheads.Add(reservationId, at, attempts);
 
         /// <summary>
         /// Use of a window in a few index seeks, however full it is: the use after <paramref name="since"/>
