@@ -24,14 +24,7 @@ namespace MailQuota.Core.Tests
 
         public void Dispose() { _ledger.Dispose(); _file.Dispose(); }
 
-        long Reserve(string row)
-        {
-            using var tx = _ledger.BeginReservation("hr@example.test");
-            var id = tx.Insert(new ReservationRequest("hr@example.test", row) { Campaign = "c" }, _at);
-            _ledger.LinkRows("c", new[] { row }, id, retryUnknown: false);
-            tx.Commit();
-            return id;
-        }
+        long Reserve(string row) => _ledger.ReserveRow("hr@example.test", "c", row, _at);
 
         object? Scalar(string sql)
         {

@@ -1,5 +1,7 @@
+using System;
 using MailQuota.Core.Content;
 using MailQuota.Core.Quota;
+using MailQuota.Core.Storage;
 
 namespace MailQuota.Core.Tests
 {
@@ -10,6 +12,16 @@ namespace MailQuota.Core.Tests
         {
             request.AlsoRecord = (id, at) => store.Add(id, request.Account, at, request.MessageId, fingerprint);
             return request;
+        }
+
+        /// <summary>Reserves one message for the campaign's row (left InFlight, owned by this process), as a run does before it hands the message over.</summary>
+        public static long ReserveRow(this ILedgerStores ledger, string account, string campaign, string row, DateTimeOffset at)
+        {
+            using var tx = ledger.BeginReservation(account);
+            var id = tx.Insert(new ReservationRequest(account, row) { Campaign = campaign }, at);
+            ledger.LinkRows(campaign, new[] { row }, id, retryUnknown: false);
+            tx.Commit();
+            return id;
         }
     }
 }

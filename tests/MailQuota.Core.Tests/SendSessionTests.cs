@@ -345,14 +345,7 @@ namespace MailQuota.Core.Tests
             // a real `sleep` process owns the rows (Unix), and the host's start time is read on Linux (and Windows)
             if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return;
             var at = _clock.UtcNow;
-            long Reserve(string row)
-            {
-                using var tx = _ledger.BeginReservation("hr@example.test");
-                var id = tx.Insert(new ReservationRequest("hr@example.test", row) { Campaign = "c" }, at);
-                _ledger.LinkRows("c", new[] { row }, id, retryUnknown: false);
-                tx.Commit();
-                return id;
-            }
+            long Reserve(string row) => _ledger.ReserveRow("hr@example.test", "c", row, at);
             var before = Reserve("before@example.test");   // killed before the server's go-ahead: InFlight
             var after = Reserve("after@example.test");     // killed after it: marked Unknown at the go-ahead
             _ledger.Complete(after, SendStatus.Unknown, at, "handed to the server; the run ended before its reply was recorded", 1);
