@@ -204,5 +204,31 @@ namespace MailQuota.Core.Tests
             Assert.Contains(log, e => e.Recipient == "u2@example.test" && e.Status == nameof(SendStatus.Released));
             Assert.Equal(0, log.Count(e => e.Status == nameof(SendStatus.InFlight)));
         }
+    
+
+        [Fact]
+        public void Messages_queued_behind_a_refused_one_never_start_and_the_run_stops_with_their_quota_released()
+        {
+            var (session, connections, carried) = Session(1, new QuotaPolicy());
+            var queued = new ManualResetEventSlim();
+            connections[0].Before = to => { if (to == "u2@example.test" && !queued.Wait(Deadlock)) throw new TimeoutException("rows 3-5 were not queued"); };
+            connections[0].Answer = to => to == "u2@example.test"
+                ? new SmtpReply(false, 554, "reject by content spam")
+                : new SmtpReply(true, 250, "2.0.0 Ok");
+
+            var results = Enumerable.Range(1, 5).SelectMany(i => session.Add(Row(i), default)).ToList();   // row 2 on the wire, rows 3-5 queued
+            queued.Set();
+            results.AddRange(session.Flush(default));
+            session.Dispose();
+
+            Assert.Equal(ReplyOutcome.ContentRejected, session.Stopped!.Verdict.Outcome);
+            Assert.Equal(new[] { "u1@example.test" }, carried.Select(c => c.To));
+            Assert.Equal(new[] { RowStatus.Sent, RowStatus.Failed }, results.Select(r => r.Status));
+            // Rows 3-5 were reserved and queued on the connection, which started none of them after the refusal.
+            var log = _ledger.ReadSendLog(new Monitoring.SendLogQuery()).ToList();
+            Assert.Equal(new[] { "u3@example.test", "u4@example.test", "u5@example.test" },
+                log.Where(e => e.Status == nameof(SendStatus.Released)).Select(e => e.Recipient).OrderBy(t => t));
+            Assert.Equal(0, log.Count(e => e.Status == nameof(SendStatus.InFlight)));
+        }
     }
 }

@@ -162,11 +162,11 @@ namespace MailQuota.Core.Tests
             // once more and refused again: then the run stopped.
             Assert.Equal(2, _server.Log.Count(l => l.Contains("535 5.7.3")));
             Assert.Equal(3, _endpoint.Tokens.Count);
-            // Row 21 never left, nor row 22, reserved while row 21 was on its way: both reservations were
-            // released, so neither is counted as sent or in flight.
+            // Row 21 never left, nor the rows reserved while it was on its way (queued on the connection, and
+            // one waiting for room): their reservations were released, so none is counted as sent or in flight.
             var log = _ledger.ReadSendLog(new SendLogQuery()).ToList();
             Assert.Equal(20, log.Count(e => e.Status == nameof(SendStatus.Sent)));
-            Assert.Equal(2, log.Count(e => e.Status == nameof(SendStatus.Released)));
+            Assert.InRange(log.Count(e => e.Status == nameof(SendStatus.Released)), 2, ConnectionLanes.Depth + 1);
             Assert.Equal(0, log.Count(e => e.Status == nameof(SendStatus.InFlight)));
 
             _server.Validate = TokenCheck;   // access restored

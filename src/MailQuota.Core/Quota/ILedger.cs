@@ -59,6 +59,13 @@ namespace MailQuota.Core.Quota
         /// so it is kept or rolled back with the reservation. An exception rolls the reservation back.
         /// </summary>
         public Action<long, DateTimeOffset>? AlsoRecord { get; set; }
+
+        /// <summary>
+        /// The caller calls <see cref="ILedger.MakeReservationsDurable"/> before the message goes out, so
+        /// the reservation's commit need not wait for the disk (the send path: one sync serves every
+        /// message reserved ahead). False: the reservation is durable when it is granted.
+        /// </summary>
+        public bool DurableBeforeSend { get; set; }
     }
 
     /// <summary>
@@ -68,8 +75,19 @@ namespace MailQuota.Core.Quota
     /// </summary>
     public interface ILedger : IDisposable
     {
-        /// <summary>Starts the exclusive transaction in which one reservation for the account is decided.</summary>
-        IReservationTransaction BeginReservation(string account);
+        /// <summary>
+        /// Starts the exclusive transaction in which one reservation for the account is decided. Unless
+        /// <paramref name="durableAtCommit"/>, its commit need not wait for the disk, and
+        /// <see cref="MakeReservationsDurable"/> must be called before its message goes out.
+        /// </summary>
+        IReservationTransaction BeginReservation(string account, bool durableAtCommit = true);
+
+        /// <summary>
+        /// Every reservation this connection committed so far is durable when this returns: one sync of
+        /// a ledger file serves every reservation committed before it. Safe from any thread (the
+        /// connections' threads call it before a message goes out); nothing to do for a ledger server.
+        /// </summary>
+        void MakeReservationsDurable();
 
         void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts);
 

@@ -90,7 +90,7 @@ namespace MailQuota.Core.Quota
                     return ReserveDecision.Never($"{Need(limit, request)} {Unit(limit)} exceed the limit of {limit}", now);
             }
 
-            using var tx = _ledger.BeginReservation(request.Account);
+            using var tx = _ledger.BeginReservation(request.Account, durableAtCommit: !request.DurableBeforeSend);
             // Another process may have held the lock for a while: the windows are judged, and the
             // reservation stamped, at the time it is actually made.
             now = _clock.UtcNow;

@@ -8,23 +8,35 @@ using MimeKit;
 namespace MailQuota.Core.Sending
 {
     /// <summary>
-    /// The run's connections to the server, each with a worker thread of its own: a message handed to a
-    /// free connection is transmitted there while the run goes on (reserving the next one), and comes
-    /// back with the server's reply, or what was thrown, in the order the transactions end. The workers
-    /// talk SMTP and say when the server gives a message the go-ahead (on their own thread, before the
-    /// data goes out); the rest of the ledger, the waits and the events stay on the run's thread. The
-    /// transports stay the caller's to dispose, after this.
+    /// The run's connections to the server, each with a worker thread of its own and a short queue: a
+    /// message handed to a connection is transmitted there while the run goes on (reserving the next
+    /// ones), and comes back with the server's reply, or what was thrown, in the order the transactions
+    /// end. Before it starts a queued message, a worker asks whether it may still go (the pace it was
+    /// reserved under still holds, the run goes on, the connection is still wanted): if not, the message
+    /// comes back not started. Then it makes the reservations durable (one sync for all those queued),
+    /// talks SMTP, and says when the server gives the message the go-ahead (before the data goes out);
+    /// the rest of the ledger, the waits and the events stay on the run's thread. The transports stay
+    /// the caller's to dispose, after this.
     /// </summary>
     internal sealed class ConnectionLanes : IDisposable
     {
+        /// <summary>
+        /// Messages a connection holds at once (the one on the wire and those queued behind it): the run
+        /// reserves that far ahead, so one sync of the ledger serves several reservations, and a
+        /// connection starts its next message as soon as one ends.
+        /// </summary>
+        public const int Depth = 4;
+
         readonly List<Lane> _lanes;
         readonly Handoff<Delivery> _done = new Handoff<Delivery>();
 
+        /// <param name="mayStart">Asked on the connection's thread before a queued message starts: false sends it back not started.</param>
+        /// <param name="beforeSend">Called on the connection's thread before a message's transaction: makes its reservation durable.</param>
         /// <param name="goAhead">Called on the connection's thread when the server says go ahead to a message's data.</param>
-        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Action<Delivery> goAhead)
+        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Func<Delivery, bool> mayStart, Action beforeSend, Action<Delivery> goAhead)
         {
             if (transports.Count < 1) throw new ArgumentException("a run needs at least one connection", nameof(transports));
-            _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done, goAhead)).ToList();
+            _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done, mayStart, beforeSend, goAhead)).ToList();
         }
 
         /// <summary>Connections the run may still use (fewer than it opened once the server said too many).</summary>
@@ -33,17 +45,25 @@ namespace MailQuota.Core.Sending
         /// <summary>Messages handed over and not yet received back.</summary>
         public int InFlight { get; private set; }
 
-        /// <summary>A connection is free for the next message.</summary>
-        public bool HasRoom => _lanes.Any(l => !l.Retired && !l.Busy);
+        /// <summary>A connection has room for the next message.</summary>
+        public bool HasRoom => _lanes.Any(l => !l.Retired && l.Held < Depth);
 
-        /// <summary>Transmits the message on a free connection (see <see cref="HasRoom"/>).</summary>
+        /// <summary>Queues the message on the open connection holding the fewest (see <see cref="HasRoom"/>).</summary>
         public void Hand(Delivery delivery, CancellationToken cancellationToken)
         {
-            var lane = _lanes.First(l => !l.Retired && !l.Busy);
-            lane.Busy = true;
+            Lane? lane = null;
+            foreach (var open in _lanes)
+            {
+                if (!open.Retired && open.Held < Depth && (lane == null || open.Held < lane.Held)) lane = open;
+            }
+            if (lane == null) throw new InvalidOperationException("no connection has room");
+            lane.Held++;
             delivery.Lane = lane.Number;
+            delivery.Ticket = lane.Handed();
             delivery.Reply = null;
             delivery.WentAhead = false;
+            delivery.NotStarted = false;
+            delivery.PausedItsConnection = false;
             delivery.Error = null;
             InFlight++;
             lane.Inbox.Add((delivery, cancellationToken));
@@ -68,21 +88,22 @@ namespace MailQuota.Core.Sending
         {
             InFlight--;
             var lane = _lanes[delivery.Lane - 1];
-            lane.Busy = false;
-            if (lane.Retired) lane.Inbox.Complete();
+            lane.Held--;
+            if (delivery.PausedItsConnection) lane.Resume();
+            if (lane.Retired && lane.Held == 0) lane.Inbox.Complete();
             return delivery;
         }
 
         /// <summary>
         /// The server refused the connection as one too many: the run goes on with one fewer, closing
-        /// it, unless it is the last one.
+        /// it (the messages queued on it come back not started), unless it is the last one.
         /// </summary>
         public bool Retire(int laneNumber)
         {
             var lane = _lanes[laneNumber - 1];
             if (lane.Retired || Open <= 1) return false;
             lane.Retired = true;
-            if (!lane.Busy) lane.Inbox.Complete();
+            if (lane.Held == 0) lane.Inbox.Complete();
             return true;
         }
 
@@ -101,25 +122,63 @@ namespace MailQuota.Core.Sending
             readonly MailboxAddress _sender;
             readonly Handoff<Delivery> _done;
             readonly Thread _thread;
+            readonly Func<Delivery, bool> _mayStart;
+            readonly Action _beforeSend;
             readonly Action<Delivery> _goAhead;
+            volatile bool _retired;
+            int _handed;
+            volatile bool _paused;
+            volatile int _heldBackThrough;
 
-            public Lane(int number, IMailTransport transport, MailboxAddress sender, Handoff<Delivery> done, Action<Delivery> goAhead)
+            public Lane(int number, IMailTransport transport, MailboxAddress sender, Handoff<Delivery> done,
+                Func<Delivery, bool> mayStart, Action beforeSend, Action<Delivery> goAhead)
             {
-                Number = number; _transport = transport; _sender = sender; _done = done; _goAhead = goAhead;
+                Number = number; _transport = transport; _sender = sender; _done = done;
+                _mayStart = mayStart; _beforeSend = beforeSend; _goAhead = goAhead;
                 _thread = new Thread(Work) { IsBackground = true, Name = "MailQuota connection " + number };
                 _thread.Start();
             }
 
             public int Number { get; }
             public Handoff<(Delivery Delivery, CancellationToken Token)> Inbox { get; } = new Handoff<(Delivery, CancellationToken)>();
-            public bool Busy { get; set; }
-            public bool Retired { get; set; }
+
+            /// <summary>Messages handed to this connection and not yet received back (the run's thread).</summary>
+            public int Held { get; set; }
+
+            public bool Retired { get => _retired; set => _retired = value; }
+
+            /// <summary>Numbers the next message handed to this connection (the run's thread).</summary>
+            public int Handed() => Interlocked.Increment(ref _handed);
+
+            /// <summary>
+            /// The run received the message that paused the connection (its thread): what was handed before
+            /// comes back not started, what the run hands from now on starts.
+            /// </summary>
+            public void Resume()
+            {
+                _heldBackThrough = Volatile.Read(ref _handed);
+                _paused = false;
+            }
 
             void Work()
             {
                 while (Inbox.Take(out var handed))
                 {
                     var (delivery, token) = handed;
+                    if (_paused || delivery.Ticket <= _heldBackThrough || Retired || !_mayStart(delivery))
+                    {
+                        delivery.NotStarted = true;
+                        _done.Add(delivery);
+                        continue;
+                    }
+                    try { _beforeSend(); }
+                    catch (Exception e)
+                    {
+                        delivery.NotStarted = true;
+                        delivery.Error = e;
+                        _done.Add(delivery);
+                        continue;
+                    }
                     void GoAhead()
                     {
                         delivery.WentAhead = true;
@@ -129,6 +188,14 @@ namespace MailQuota.Core.Sending
                     try { delivery.Reply = _transport.Send(delivery.Composed.Message, _sender, delivery.Composed.Envelope, token); }
                     catch (Exception e) { delivery.Error = e; }
                     finally { _transport.DataGoAhead -= GoAhead; }
+                    // Unless the server took it, what the reply means is the run's to judge (a throttle, a
+                    // refusal that stops the run, a lost connection): until the run has received it, the
+                    // connection starts nothing, and what was handed to it before then comes back.
+                    if (delivery.Error != null || ReplyClassifier.Classify(delivery.Reply!).Outcome != ReplyOutcome.Success)
+                    {
+                        delivery.PausedItsConnection = true;
+                        _paused = true;
+                    }
                     _done.Add(delivery);
                 }
             }

@@ -39,6 +39,15 @@ namespace MailQuota.Core.Sending
         /// <summary>The connection it went out on (1-based).</summary>
         public int Lane { get; set; }
 
+        /// <summary>The server did not take it (or the transaction threw): its connection started nothing more until the run received it.</summary>
+        public bool PausedItsConnection { get; set; }
+
+        /// <summary>Its number among the messages handed to its connection.</summary>
+        public int Ticket { get; set; }
+
+        /// <summary>Its connection sent it back without starting it: it may no longer go as it was reserved (see <see cref="ConnectionLanes"/>).</summary>
+        public bool NotStarted { get; set; }
+
         /// <summary>The server said go ahead to the data of the last transaction: from then on it may have taken the message.</summary>
         public bool WentAhead { get; set; }
 

@@ -66,7 +66,9 @@ namespace MailQuota.Core.Sending
         {
             if (!(delivery.ReservationId is long id)) return;
             delivery.ReservationId = null;
-            if (delivery.Error is OperationCanceledException)
+            if (delivery.NotStarted)
+                Release(id, delivery.Attempt);
+            else if (delivery.Error is OperationCanceledException)
                 Cancelled(id, delivery);
             else if (delivery.Error != null)
                 _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, delivery.Attempt);

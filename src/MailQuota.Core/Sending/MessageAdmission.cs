@@ -146,6 +146,7 @@ namespace MailQuota.Core.Sending
             {
                 Campaign = _options.Campaign,
                 MessageId = messageId,
+                DurableBeforeSend = true,   // the connection makes it durable before MAIL (ConnectionLanes)
                 AlsoRecord = (id, at) =>
                 {
                     _campaignRows.Link(rowKeys, id);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using MailQuota.Core.Campaigns;
 using MailQuota.Core.Content;
@@ -19,8 +20,9 @@ namespace MailQuota.Core.Sending
     /// on one of the run's connections (<see cref="ConnectionLanes"/>), recorded (<see cref="DeliveryAttempt"/>)
     /// and acted on as its reply says (<see cref="ReplyActions"/>: retried, paced, deferred, stopped).
     /// The run's thread does all of that but the SMTP transactions: while a connection carries one
-    /// message, the next is checked and reserved (its reservation durable before it is handed over),
-    /// so the ledger's fsync overlaps the server's round trips. Results come back in input order.
+    /// message, the next ones are checked, reserved and queued on it; the connection makes their
+    /// reservations durable (one sync of a ledger file for all those committed) before it starts one,
+    /// so the sync is off the run's thread and shared. Results come back in input order.
     /// </summary>
     public sealed class SendSession : IDisposable
     {
@@ -39,6 +41,7 @@ namespace MailQuota.Core.Sending
         readonly IClock _clock;
         readonly SendOptions _options;
         readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
+        readonly Queue<Delivery> _unstarted = new Queue<Delivery>();
         int _pausedAfter;
 
         /// <summary>Throws <see cref="ArgumentException"/> when the options cannot work with the template or the policy.</summary>
@@ -76,7 +79,7 @@ namespace MailQuota.Core.Sending
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
             _handovers = handovers;
-            _lanes = new ConnectionLanes(connections, composer.Sender, GoAhead);
+            _lanes = new ConnectionLanes(connections, composer.Sender, MayStart, ledger.MakeReservationsDurable, GoAhead);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>
@@ -143,7 +146,16 @@ namespace MailQuota.Core.Sending
             {
                 step();
                 while (_lanes.TryReceive(out var answered)) Handle(answered, cancellationToken, onWait);
-                if (drain || Stopped != null) Drain(cancellationToken, onWait);
+                SendUnstarted(cancellationToken, onWait);
+                if (drain || Stopped != null)
+                {
+                    Drain(cancellationToken, onWait);
+                    while (_unstarted.Count > 0 && Stopped == null)
+                    {
+                        SendUnstarted(cancellationToken, onWait);
+                        Drain(cancellationToken, onWait);
+                    }
+                }
             }
             catch
             {
@@ -182,9 +194,19 @@ namespace MailQuota.Core.Sending
             _fingerprints?.Write();
         }
 
-        /// <summary>The gathered rows become a message: composed, then admitted and handed to a connection.</summary>
+        /// <summary>
+        /// Sends again, in the order they came back, the messages a connection returned not started, now
+        /// that the run has acted on the reply before them; not once the run stopped (their rows stay unsent).
+        /// </summary>
+        void SendUnstarted(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
+        {
+            while (_unstarted.Count > 0 && Stopped == null) Send(_unstarted.Dequeue(), judgeContent: false, cancellationToken, onWait);
+        }
+
+        /// <summary>The gathered rows become a message (after those sent back not started): composed, then admitted and handed to a connection.</summary>
         void Start(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
+            SendUnstarted(cancellationToken, onWait);
             var batch = _batcher.Take();
             ComposedMessage composed;
             try { composed = _admission.Compose(batch); }
@@ -245,9 +267,26 @@ namespace MailQuota.Core.Sending
             delivery.ReservationId = null;
         }
 
+        /// <summary>
+        /// Asked on a connection's thread before a queued message starts: it may go while the pace it was
+        /// reserved under holds and the run goes on.
+        /// </summary>
+        bool MayStart(Delivery delivery) => delivery.PaceEpoch == _replies.PaceEpoch && Stopped == null;
+
         /// <summary>A message came back from its connection: record the attempt, act on the reply, send it again when the reply says so.</summary>
         void Handle(Delivery delivery, CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
+            if (delivery.NotStarted)
+            {
+                // Queued behind a message the server did not take, reserved before the server pushed back,
+                // queued on a connection since closed, or the run stopped: released, and sent again on the
+                // new terms once the run has acted on the reply (<see cref="SendUnstarted"/>). Its
+                // reservation could not be made durable: the run ends.
+                Release(delivery);
+                if (delivery.Error != null) ExceptionDispatchInfo.Capture(delivery.Error).Throw();
+                _unstarted.Enqueue(delivery);
+                return;
+            }
             var id = delivery.ReservationId!.Value;
             delivery.ReservationId = null;
             var reply = _delivery.Reply(id, delivery, _lanes.Open > 1);

@@ -13,10 +13,16 @@ namespace MailQuota.Core.Storage
     /// <summary>The sends as the quota sees them, as each engine keeps them (one class per engine).</summary>
     internal interface IReservationRows
     {
-        /// <summary>Opens the transaction in which one reservation for the account is decided, holding the account's lock.</summary>
-        void Begin(string account);
+        /// <summary>
+        /// Opens the transaction in which one reservation for the account is decided, holding the account's
+        /// lock. Unless <paramref name="durableAtCommit"/>, the commit may leave durability to <see cref="MakeDurable"/>.
+        /// </summary>
+        void Begin(string account, bool durableAtCommit);
         void Commit();
         void Rollback();
+
+        /// <summary>Every reservation committed so far is durable when this returns (from any thread).</summary>
+        void MakeDurable();
         WindowUse UseSince(string account, DateTimeOffset since);
         IReadOnlyList<WindowUse> UseSince(string account, IReadOnlyList<DateTimeOffset> sinces);
         IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max);
@@ -72,7 +78,9 @@ namespace MailQuota.Core.Storage
         public abstract void Dispose();
 
         // Quota: reservations, windows, policies.
-        public IReservationTransaction BeginReservation(string account) => new ReservationTransaction(_sends, account);
+        public IReservationTransaction BeginReservation(string account, bool durableAtCommit = true) => new ReservationTransaction(_sends, account, durableAtCommit);
+
+        public void MakeReservationsDurable() => _sends.MakeDurable();
 
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {
@@ -122,11 +130,11 @@ namespace MailQuota.Core.Storage
             readonly string _account;
             bool _open;
 
-            public ReservationTransaction(IReservationRows sends, string account)
+            public ReservationTransaction(IReservationRows sends, string account, bool durableAtCommit)
             {
                 _sends = sends;
                 _account = account;
-                _sends.Begin(account);
+                _sends.Begin(account, durableAtCommit);
                 _open = true;
             }
 

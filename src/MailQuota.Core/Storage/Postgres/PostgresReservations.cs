@@ -34,7 +34,8 @@ namespace MailQuota.Core.Storage.Postgres
         /// Takes the account's lock, and in the same round trip reads the server's clock and the account's
         /// last reservation.
         /// </summary>
-        public void Begin(string account)
+        /// <summary>Every commit on the server is durable: <paramref name="durableAtCommit"/> changes nothing.</summary>
+        public void Begin(string account, bool durableAtCommit)
         {
             var (now, lastAt) = _db.BeginLocked(AccountLock, account, LastAt);
             _lastAt = lastAt is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
@@ -42,6 +43,8 @@ namespace MailQuota.Core.Storage.Postgres
         }
 
         public void Commit() => _db.Commit();
+
+        public void MakeDurable() { }
 
         public void Rollback() => _db.Rollback();
 

@@ -13,6 +13,7 @@ namespace MailQuota.Core.Storage.Sqlite
     {
         readonly SqliteDatabase _db;
         readonly GoAheadJournal _goAheads;
+        readonly WalSync _walSync;
         readonly TimeSpan? _busyTimeout;
 
         /// <param name="busyTimeout">How long to wait for another process's lock before the ledger is busy (LedgerBusy); 30 s when omitted.</param>
@@ -21,16 +22,17 @@ namespace MailQuota.Core.Storage.Sqlite
             _busyTimeout = busyTimeout;
         }
 
-        SqliteLedger(SqliteDatabase db) : this(db, new GoAheadJournal(db)) { }
+        SqliteLedger(SqliteDatabase db) : this(db, new GoAheadJournal(db), new WalSync(db.Path)) { }
 
-        SqliteLedger(SqliteDatabase db, GoAheadJournal goAheads) : this(db, goAheads, new SqliteReservations(db, goAheads)) { }
+        SqliteLedger(SqliteDatabase db, GoAheadJournal goAheads, WalSync walSync) : this(db, goAheads, walSync, new SqliteReservations(db, goAheads, walSync)) { }
 
-        SqliteLedger(SqliteDatabase db, GoAheadJournal goAheads, SqliteReservations sends)
+        SqliteLedger(SqliteDatabase db, GoAheadJournal goAheads, WalSync walSync, SqliteReservations sends)
             : base(sends, new SqliteAccounts(db), new SqlitePacing(db), new SqliteCampaigns(db), new SqliteFingerprints(db),
                 new SqliteAlerts(db), new SqliteVolumeHistory(db, sends), new SqliteSendLog(db), new SqliteBounces(db))
         {
             _db = db;
             _goAheads = goAheads;
+            _walSync = walSync;
         }
 
         static SqliteDatabase Open(string path, TimeSpan? busyTimeout)
@@ -56,6 +58,9 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public string Path => _db.Path;
 
+        /// <summary>The syncs <see cref="MakeReservationsDurable"/> has made on this connection.</summary>
+        internal long ReservationSyncs => _walSync.Syncs;
+
         /// <summary>The connection, for a copy of the whole ledger (LedgerCopy).</summary>
         internal SqliteDatabase Database => _db;
 
@@ -73,7 +78,11 @@ namespace MailQuota.Core.Storage.Sqlite
         public override void Dispose()
         {
             try { _goAheads.Dispose(); }
-            finally { _db.Dispose(); }
+            finally
+            {
+                _walSync.Dispose();
+                _db.Dispose();
+            }
         }
     }
 }

@@ -13,19 +13,57 @@ namespace MailQuota.Core.Storage.Sqlite
     {
         readonly SqliteDatabase _db;
         readonly GoAheadJournal _goAheads;
+        readonly WalSync _walSync;
+        bool _syncLater;
 
-        public SqliteReservations(SqliteDatabase db, GoAheadJournal goAheads)
+        public SqliteReservations(SqliteDatabase db, GoAheadJournal goAheads, WalSync walSync)
         {
             _db = db;
             _goAheads = goAheads;
+            _walSync = walSync;
         }
 
-        /// <summary>BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other.</summary>
-        public void Begin(string account) => _db.BeginImmediate();
+        /// <summary>
+        /// BEGIN IMMEDIATE: the whole file is the lock, so processes decide one after the other. A
+        /// reservation made durable later (<see cref="WalSync"/>) commits with synchronous=NORMAL, which
+        /// can only be set outside a transaction.
+        /// </summary>
+        public void Begin(string account, bool durableAtCommit)
+        {
+            _syncLater = !durableAtCommit;
+            if (_syncLater) _db.Execute("PRAGMA synchronous=NORMAL;");
+            try { _db.BeginImmediate(); }
+            catch
+            {
+                FullSyncAgain();
+                throw;
+            }
+        }
 
-        public void Commit() => _db.Execute("COMMIT;");
+        /// <summary>A COMMIT that fails leaves the transaction open, for the rollback (which restores the sync).</summary>
+        public void Commit()
+        {
+            _db.Execute("COMMIT;");
+            if (_syncLater) _walSync.Committed();
+            FullSyncAgain();
+        }
 
-        public void Rollback() => _db.Execute("ROLLBACK;");
+        public void Rollback()
+        {
+            try { _db.Execute("ROLLBACK;"); }
+            finally { FullSyncAgain(); }
+        }
+
+        /// <summary>Every commit after a reservation to be synced later (see <see cref="Begin"/>) syncs at once again.</summary>
+        void FullSyncAgain()
+        {
+            if (!_syncLater) return;
+            _syncLater = false;
+            _db.Execute("PRAGMA synchronous=FULL;");
+        }
+
+        /// <summary>Every reservation committed so far without a sync becomes durable (any thread).</summary>
+        public void MakeDurable() => _walSync.Sync();
 
         /// <summary>
         /// Records the outcome. Only the reservation needs a full sync: this update is committed with
