@@ -61,7 +61,7 @@ namespace MailQuota.Core.Quota
         public Action<long, DateTimeOffset>? AlsoRecord { get; set; }
 
         /// <summary>
-        /// The caller calls <see cref="ILedger.MakeReservationsDurable"/> before the message goes out, so
+        /// The caller calls <see cref="ILedger.MakeReservationDurable"/> before the message goes out, so
         /// the reservation's commit need not wait for the disk (the send path: one sync serves every
         /// message reserved ahead). False: the reservation is durable when it is granted.
         /// </summary>
@@ -78,16 +78,17 @@ namespace MailQuota.Core.Quota
         /// <summary>
         /// Starts the exclusive transaction in which one reservation for the account is decided. Unless
         /// <paramref name="durableAtCommit"/>, its commit need not wait for the disk, and
-        /// <see cref="MakeReservationsDurable"/> must be called before its message goes out.
+        /// <see cref="MakeReservationDurable"/> must be called before its message goes out.
         /// </summary>
         IReservationTransaction BeginReservation(string account, bool durableAtCommit = true);
 
         /// <summary>
-        /// Every reservation this connection committed so far is durable when this returns: one sync of
-        /// a ledger file serves every reservation committed before it. Safe from any thread (the
-        /// connections' threads call it before a message goes out); nothing to do for a ledger server.
+        /// The reservation, committed on this connection, is durable when this returns: one sync of a
+        /// ledger file serves every reservation committed before it, so most calls find theirs done.
+        /// Safe from any thread (the connections' threads call it before a message goes out); nothing
+        /// to do for a ledger server.
         /// </summary>
-        void MakeReservationsDurable();
+        void MakeReservationDurable(long reservationId);
 
         void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts);
 

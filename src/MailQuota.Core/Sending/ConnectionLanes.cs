@@ -13,7 +13,7 @@ namespace MailQuota.Core.Sending
     /// ones), and comes back with the server's reply, or what was thrown, in the order the transactions
     /// end. Before it starts a queued message, a worker asks whether it may still go (the pace it was
     /// reserved under still holds, the run goes on, the connection is still wanted): if not, the message
-    /// comes back not started. Then it makes the reservations durable (one sync for all those queued),
+    /// comes back not started. Then it makes its reservation durable (one sync serves those queued behind it),
     /// talks SMTP, and says when the server gives the message the go-ahead (before the data goes out);
     /// the rest of the ledger, the waits and the events stay on the run's thread. The transports stay
     /// the caller's to dispose, after this.
@@ -33,7 +33,7 @@ namespace MailQuota.Core.Sending
         /// <param name="mayStart">Asked on the connection's thread before a queued message starts: false sends it back not started.</param>
         /// <param name="beforeSend">Called on the connection's thread before a message's transaction: makes its reservation durable.</param>
         /// <param name="goAhead">Called on the connection's thread when the server says go ahead to a message's data.</param>
-        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Func<Delivery, bool> mayStart, Action beforeSend, Action<Delivery> goAhead)
+        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Func<Delivery, bool> mayStart, Action<Delivery> beforeSend, Action<Delivery> goAhead)
         {
             if (transports.Count < 1) throw new ArgumentException("a run needs at least one connection", nameof(transports));
             _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done, mayStart, beforeSend, goAhead)).ToList();
@@ -123,7 +123,7 @@ namespace MailQuota.Core.Sending
             readonly Handoff<Delivery> _done;
             readonly Thread _thread;
             readonly Func<Delivery, bool> _mayStart;
-            readonly Action _beforeSend;
+            readonly Action<Delivery> _beforeSend;
             readonly Action<Delivery> _goAhead;
             volatile bool _retired;
             int _handed;
@@ -131,7 +131,7 @@ namespace MailQuota.Core.Sending
             volatile int _heldBackThrough;
 
             public Lane(int number, IMailTransport transport, MailboxAddress sender, Handoff<Delivery> done,
-                Func<Delivery, bool> mayStart, Action beforeSend, Action<Delivery> goAhead)
+                Func<Delivery, bool> mayStart, Action<Delivery> beforeSend, Action<Delivery> goAhead)
             {
                 Number = number; _transport = transport; _sender = sender; _done = done;
                 _mayStart = mayStart; _beforeSend = beforeSend; _goAhead = goAhead;
@@ -171,7 +171,7 @@ namespace MailQuota.Core.Sending
                         _done.Add(delivery);
                         continue;
                     }
-                    try { _beforeSend(); }
+                    try { _beforeSend(delivery); }
                     catch (Exception e)
                     {
                         delivery.NotStarted = true;

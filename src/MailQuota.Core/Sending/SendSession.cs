@@ -79,7 +79,7 @@ namespace MailQuota.Core.Sending
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
             _handovers = handovers;
-            _lanes = new ConnectionLanes(connections, composer.Sender, MayStart, ledger.MakeReservationsDurable, GoAhead);
+            _lanes = new ConnectionLanes(connections, composer.Sender, MayStart, d => ledger.MakeReservationDurable(d.ReservationId!.Value), GoAhead);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>

@@ -21,8 +21,8 @@ namespace MailQuota.Core.Storage
         void Commit();
         void Rollback();
 
-        /// <summary>Every reservation committed so far is durable when this returns (from any thread).</summary>
-        void MakeDurable();
+        /// <summary>The reservation is durable when this returns (from any thread).</summary>
+        void MakeDurable(long reservationId);
         WindowUse UseSince(string account, DateTimeOffset since);
         IReadOnlyList<WindowUse> UseSince(string account, IReadOnlyList<DateTimeOffset> sinces);
         IReadOnlyList<ReservationPoint> ReservationsSince(string account, DateTimeOffset since, int max);
@@ -80,7 +80,7 @@ namespace MailQuota.Core.Storage
         // Quota: reservations, windows, policies.
         public IReservationTransaction BeginReservation(string account, bool durableAtCommit = true) => new ReservationTransaction(_sends, account, durableAtCommit);
 
-        public void MakeReservationsDurable() => _sends.MakeDurable();
+        public void MakeReservationDurable(long reservationId) => _sends.MakeDurable(reservationId);
 
         public void Complete(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
         {

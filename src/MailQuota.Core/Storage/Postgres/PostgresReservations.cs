@@ -44,7 +44,7 @@ namespace MailQuota.Core.Storage.Postgres
 
         public void Commit() => _db.Commit();
 
-        public void MakeDurable() { }
+        public void MakeDurable(long reservationId) { }
 
         public void Rollback() => _db.Rollback();
 

@@ -58,7 +58,7 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public string Path => _db.Path;
 
-        /// <summary>The syncs <see cref="MakeReservationsDurable"/> has made on this connection.</summary>
+        /// <summary>The syncs <see cref="StoreLedger.MakeReservationDurable"/> has made on this connection.</summary>
         internal long ReservationSyncs => _walSync.Syncs;
 
         /// <summary>The connection, for a copy of the whole ledger (LedgerCopy).</summary>

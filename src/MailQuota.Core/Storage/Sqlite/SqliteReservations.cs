@@ -15,6 +15,7 @@ namespace MailQuota.Core.Storage.Sqlite
         readonly GoAheadJournal _goAheads;
         readonly WalSync _walSync;
         bool _syncLater;
+        long _inserted;
 
         public SqliteReservations(SqliteDatabase db, GoAheadJournal goAheads, WalSync walSync)
         {
@@ -44,7 +45,7 @@ namespace MailQuota.Core.Storage.Sqlite
         public void Commit()
         {
             _db.Execute("COMMIT;");
-            if (_syncLater) _walSync.Committed();
+            if (_syncLater) _walSync.Committed(_inserted);
             FullSyncAgain();
         }
 
@@ -62,8 +63,8 @@ namespace MailQuota.Core.Storage.Sqlite
             _db.Execute("PRAGMA synchronous=FULL;");
         }
 
-        /// <summary>Every reservation committed so far without a sync becomes durable (any thread).</summary>
-        public void MakeDurable() => _walSync.Sync();
+        /// <summary>The reservation committed without a sync becomes durable (any thread).</summary>
+        public void MakeDurable(long reservationId) => _walSync.Sync(reservationId);
 
         /// <summary>
         /// Records the outcome. Only the reservation needs a full sync: this update is committed with
@@ -159,7 +160,7 @@ SELECT last_insert_rowid();");
             cmd.Parameters.AddWithValue("$ahead", (long)QuotaGate.ImplausibleAhead.TotalMilliseconds);
             cmd.Parameters.AddWithValue("$m", (object?)r.MessageId ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$o", ProcessIdentity.Current);
-            return (long)cmd.ExecuteScalar()!;
+            return _inserted = (long)cmd.ExecuteScalar()!;
         }
     }
 }

@@ -1,14 +1,14 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
-using System.Threading;
 
 namespace MailQuota.Core.Storage.Sqlite
 {
     /// <summary>
     /// The reservations a connection committed without waiting for the disk (synchronous=NORMAL: in
     /// the WAL, safe from the process dying, not yet from a power cut), and the sync of the WAL file
-    /// that makes them durable before any of their messages goes out. One sync serves every
-    /// reservation committed before it: with several messages reserved ahead, one serves several.
+    /// that makes one durable before its message goes out. A sync serves every reservation committed
+    /// before it: with messages queued on a connection, the first one's sync serves those behind it.
     /// Safe from any thread: the connections' threads sync while the run's thread commits.
     /// </summary>
     internal sealed class WalSync : IDisposable
@@ -16,8 +16,7 @@ namespace MailQuota.Core.Storage.Sqlite
         readonly string _ledgerPath;
         readonly string _walPath;
         readonly object _turn = new object();
-        long _committed;
-        long _synced;
+        readonly HashSet<long> _unsynced = new HashSet<long>();
         FileStream? _wal;
 
         public WalSync(string ledgerPath)
@@ -29,16 +28,24 @@ namespace MailQuota.Core.Storage.Sqlite
         /// <summary>The syncs made so far.</summary>
         public long Syncs { get; private set; }
 
-        /// <summary>A reservation was committed without a sync (on the run's thread).</summary>
-        public void Committed() => Interlocked.Increment(ref _committed);
-
-        /// <summary>Makes every reservation committed so far durable: one fsync of the WAL, unless an earlier one already covered them.</summary>
-        public void Sync()
+        /// <summary>The reservation was committed without a sync (on the run's thread).</summary>
+        public void Committed(long reservationId)
         {
-            var target = Interlocked.Read(ref _committed);
+            lock (_unsynced) _unsynced.Add(reservationId);
+        }
+
+        /// <summary>Makes the reservation durable: one fsync of the WAL for it and every other committed before, unless an earlier one covered it.</summary>
+        public void Sync(long reservationId)
+        {
             lock (_turn)
             {
-                if (_synced >= target) return;
+                long[] covered;
+                lock (_unsynced)
+                {
+                    if (!_unsynced.Contains(reservationId)) return;
+                    covered = new long[_unsynced.Count];
+                    _unsynced.CopyTo(covered);
+                }
                 try
                 {
                     // The WAL is there once a commit wrote it, and stays while this connection is open.
@@ -49,8 +56,8 @@ namespace MailQuota.Core.Storage.Sqlite
                 {
                     throw LedgerUnavailableException.Unreadable(_ledgerPath, "its log cannot be written to disk: " + e.Message.TrimEnd('.'), e);
                 }
-                _synced = target;
                 Syncs++;
+                lock (_unsynced) _unsynced.ExceptWith(covered);
             }
         }
 
