@@ -32,9 +32,8 @@ namespace MailQuota.Core.Storage.Postgres
 
         /// <summary>
         /// Takes the account's lock, and in the same round trip reads the server's clock and the account's
-        /// last reservation.
+        /// last reservation. Every commit on the server is durable: <paramref name="durableAtCommit"/> changes nothing.
         /// </summary>
-        /// <summary>Every commit on the server is durable: <paramref name="durableAtCommit"/> changes nothing.</summary>
         public void Begin(string account, bool durableAtCommit)
         {
             var (now, lastAt) = _db.BeginLocked(AccountLock, account, LastAt);
@@ -44,6 +43,7 @@ namespace MailQuota.Core.Storage.Postgres
 
         public void Commit() => _db.Commit();
 
+        /// <summary>Committed on the server, it is durable already.</summary>
         public void MakeDurable(long reservationId) { }
 
         public void Rollback() => _db.Rollback();
