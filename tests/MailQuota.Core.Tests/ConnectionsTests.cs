@@ -230,5 +230,50 @@ namespace MailQuota.Core.Tests
                 log.Where(e => e.Status == nameof(SendStatus.Released)).Select(e => e.Recipient).OrderBy(t => t));
             Assert.Equal(0, log.Count(e => e.Status == nameof(SendStatus.InFlight)));
         }
+    
+
+        [Fact]
+        public void Messages_queued_before_a_throttle_on_another_connection_come_back_and_go_after_the_cool_down()
+        {
+            var (session, connections, carried) = Session(2, new QuotaPolicy { MessagesPerMinute = 600 });
+            using var _ = session;
+            using var reader = new SqliteLedger(_file.Path);   // another process's view of the ledger
+            var queued = new ManualResetEventSlim();
+            var throttled = 0;
+            // Row 1 (connection 1) waits until rows 3-6 are queued behind rows 1 and 2, and is throttled;
+            // row 2 (connection 2) is answered once the run has cut the pace, so rows 4 and 6, queued on
+            // connection 2 before the throttle, find the pace changed when their turn comes.
+            connections[0].Before = to => { if (to == "u1@example.test" && !queued.Wait(Deadlock)) throw new TimeoutException("rows 3-6 were not queued"); };
+            connections[0].Answer = to => to == "u1@example.test" && Interlocked.Exchange(ref throttled, 1) == 0
+                ? new SmtpReply(false, 454, "Throttling failure: Maximum sending rate exceeded")
+                : new SmtpReply(true, 250, "2.0.0 Ok");
+            connections[1].Before = to =>
+            {
+                if (to != "u2@example.test") return;
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (true)
+                {
+                    lock (reader) if (reader.GetPacing("hr@example.test")?.Interval != null) return;
+                    if (waited.Elapsed > Deadlock) throw new TimeoutException("the run never cut the pace");
+                    Thread.Yield();
+                }
+            };
+
+            var results = Enumerable.Range(1, 6).SelectMany(i => session.Add(Row(i), default)).ToList();
+            queued.Set();
+            results.AddRange(session.Flush(default));
+
+            Assert.Equal(Enumerable.Range(1, 6), results.Select(r => r.Row));
+            Assert.All(results, r => Assert.Equal(RowStatus.Sent, r.Status));
+            Assert.Equal(6, carried.Select(c => c.To).Distinct().Count());
+            Assert.Equal(6, carried.Count);
+            // Rows 3-6 were reserved before the throttle and went only after it: their first reservations
+            // were released, and rows 1 (again) and 3-6 were reserved after the cool-down.
+            var cooldownEnd = _ledger.GetPacing("hr@example.test")!.CooldownUntil!.Value;
+            Assert.Equal(5, _ledger.ReservationsSince("hr@example.test", cooldownEnd - TimeSpan.FromTicks(1), 100).Count);
+            var log = _ledger.ReadSendLog(new Monitoring.SendLogQuery()).ToList();
+            Assert.Equal(new[] { "u3@example.test", "u4@example.test", "u5@example.test", "u6@example.test" },
+                log.Where(e => e.Status == nameof(SendStatus.Released)).Select(e => e.Recipient).OrderBy(t => t));
+        }
     }
 }
