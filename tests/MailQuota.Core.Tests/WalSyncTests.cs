@@ -69,5 +69,18 @@ namespace MailQuota.Core.Tests
             _ledger.MakeReservationDurable(first.ReservationId!.Value);
             Assert.Equal(1, _ledger.ReservationSyncs);
         }
+    
+
+        [Fact]
+        public void A_ledger_whose_file_system_refused_WAL_syncs_the_file_itself()
+        {
+            Assert.Equal("delete", (string)_ledger.Database.Prepared("PRAGMA journal_mode=DELETE;").ExecuteScalar()!);
+            var a = Reserve("a@example.test", durableBeforeSend: true);
+
+            _ledger.MakeReservationDurable(a);
+
+            Assert.Equal(1, _ledger.ReservationSyncs);
+            Assert.False(System.IO.File.Exists(_file.Path + "-wal"));
+        }
     }
 }

@@ -20,9 +20,9 @@ namespace MailQuota.Core.Sending
     /// on one of the run's connections (<see cref="ConnectionLanes"/>), recorded (<see cref="DeliveryAttempt"/>)
     /// and acted on as its reply says (<see cref="ReplyActions"/>: retried, paced, deferred, stopped).
     /// The run's thread does all of that but the SMTP transactions: while a connection carries one
-    /// message, the next ones are checked, reserved and queued on it; the connection makes their
-    /// reservations durable (one sync of a ledger file for all those committed) before it starts one,
-    /// so the sync is off the run's thread and shared. Results come back in input order.
+    /// message, the next ones are checked, reserved and queued on it; the connection makes a message's
+    /// reservation durable before it starts it (one sync of a ledger file serves the messages queued
+    /// behind it too), so the sync is off the run's thread and shared. Results come back in input order.
     /// </summary>
     public sealed class SendSession : IDisposable
     {

@@ -48,8 +48,9 @@ namespace MailQuota.Core.Storage.Sqlite
                 }
                 try
                 {
-                    // The WAL is there once a commit wrote it, and stays while this connection is open.
-                    _wal ??= new FileStream(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                    // The WAL is there once a commit wrote it, and stays while this connection is open; a file
+                    // whose system refused WAL (a rollback journal) took the commit itself.
+                    _wal ??= new FileStream(File.Exists(_walPath) ? _walPath : _ledgerPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
                     _wal.Flush(flushToDisk: true);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
