@@ -127,8 +127,7 @@ namespace MailQuota.Core.Sending
             readonly Action<Delivery> _goAhead;
             volatile bool _retired;
             int _handed;
-            volatile bool _paused;
-            volatile int _heldBackThrough;
+            volatile int _heldBackThrough;   // the last message handed that may not start; all of them while paused
 
             public Lane(int number, IMailTransport transport, MailboxAddress sender, Handoff<Delivery> done,
                 Func<Delivery, bool> mayStart, Action<Delivery> beforeSend, Action<Delivery> goAhead)
@@ -154,18 +153,14 @@ namespace MailQuota.Core.Sending
             /// The run received the message that paused the connection (its thread): what was handed before
             /// comes back not started, what the run hands from now on starts.
             /// </summary>
-            public void Resume()
-            {
-                _heldBackThrough = Volatile.Read(ref _handed);
-                _paused = false;
-            }
+            public void Resume() => _heldBackThrough = Volatile.Read(ref _handed);
 
             void Work()
             {
                 while (Inbox.Take(out var handed))
                 {
                     var (delivery, token) = handed;
-                    if (_paused || delivery.Ticket <= _heldBackThrough || Retired || !_mayStart(delivery))
+                    if (delivery.Ticket <= _heldBackThrough || Retired || !_mayStart(delivery))
                     {
                         delivery.NotStarted = true;
                         _done.Add(delivery);
@@ -191,10 +186,10 @@ namespace MailQuota.Core.Sending
                     // Unless the server took it, what the reply means is the run's to judge (a throttle, a
                     // refusal that stops the run, a lost connection): until the run has received it, the
                     // connection starts nothing, and what was handed to it before then comes back.
-                    if (delivery.Error != null || ReplyClassifier.Classify(delivery.Reply!).Outcome != ReplyOutcome.Success)
+                    if (delivery.Error != null || !delivery.Reply!.Accepted)
                     {
                         delivery.PausedItsConnection = true;
-                        _paused = true;
+                        _heldBackThrough = int.MaxValue;
                     }
                     _done.Add(delivery);
                 }

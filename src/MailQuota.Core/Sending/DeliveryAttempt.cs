@@ -55,7 +55,7 @@ namespace MailQuota.Core.Sending
                 return new SmtpReply(false, 0, "connection lost: cannot connect again: " + e.Message, SmtpStage.Sender);
             }
             // Could not reach or log in to the server (any more): the message never left.
-            _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, delivery.Attempt);
+            Release(id, delivery.Attempt);
             if (SmtpUnreachableException.Describes(e)) throw new SmtpUnreachableException(e);
             ExceptionDispatchInfo.Capture(e).Throw();
             throw e;
@@ -71,7 +71,7 @@ namespace MailQuota.Core.Sending
             else if (delivery.Error is OperationCanceledException)
                 Cancelled(id, delivery);
             else if (delivery.Error != null)
-                _ledger.Complete(id, SendStatus.Released, _clock.UtcNow, null, delivery.Attempt);
+                Release(id, delivery.Attempt);
             else
             {
                 var verdict = ReplyClassifier.Classify(delivery.Reply!);
