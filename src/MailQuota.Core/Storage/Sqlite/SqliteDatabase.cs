@@ -39,6 +39,11 @@ namespace MailQuota.Core.Storage.Sqlite
                 Execute($"PRAGMA busy_timeout={(long)busyTimeout.TotalMilliseconds};");
                 Execute("PRAGMA journal_mode=WAL;");
                 Execute("PRAGMA synchronous=FULL;");
+                // A checkpoint copies the WAL's pages into the file and syncs both, on the thread whose commit
+                // crossed the mark. At SQLite's default of 1,000 pages a run checkpointed every 70 messages
+                // (about 14 pages a message); at 10,000 the syncs of a run are a tenth, and one connection on
+                // loopback sent 1,900-2,100 messages a second instead of 1,730 (bench send-profile).
+                Execute($"PRAGMA wal_autocheckpoint={CheckpointPages};");
                 // Reads of the ledger's first 64 MB (the recent fingerprints and sends) without a syscall per
                 // page. Every mapped page a run touches counts in its working set: a run of 100,000 messages
                 // into a 125 MB ledger grew by 70 MB with 256 MB mapped.
@@ -61,6 +66,9 @@ namespace MailQuota.Core.Storage.Sqlite
         };
 
         public string Path { get; }
+
+        /// <summary>WAL pages (4 KB each) after which a commit checkpoints: the WAL file grows to about 40 MB and stays.</summary>
+        const int CheckpointPages = 10_000;
 
         /// <summary>The schema version written in the file (PRAGMA user_version; 0 for a new file or one written before versions).</summary>
         public long UserVersion
