@@ -12,7 +12,8 @@ namespace MailQuota.Core.Tests
     /// A ledger file's go-aheads are appended to a journal beside it, not written into it: the row reads
     /// Unknown from the go-ahead on, a closing connection folds its journal in, and the journal of a
     /// process killed after a go-ahead keeps its row from being sent again, then is folded in by the
-    /// next process that opens the ledger.
+    /// next process that opens the ledger. The server's acceptance is appended too, so a Sent the run
+    /// holds back for its next reservation's commit is not lost with the process.
     /// </summary>
     public sealed class GoAheadJournalTests : IDisposable
     {
@@ -97,6 +98,53 @@ namespace MailQuota.Core.Tests
                 Assert.True(_ledger.FindRow("c", "before@example.test")!.Abandoned);
             }
             finally { running.Kill(); }
+        }
+
+        [Fact]
+        public void A_Sent_held_back_is_written_in_the_next_reservations_transaction_or_when_asked()
+        {
+            var first = Reserve("a@example.test");
+            var handovers = _ledger.OpenAnother();
+            handovers.HandOver(first, _at.AddSeconds(1), 1);
+            handovers.Delivered(first, _at.AddSeconds(2), 1, "250 2.0.0 Ok: queued as A");
+            _ledger.CompleteSent(first, _at.AddSeconds(2), "250 2.0.0 Ok: queued as A", 1);
+
+            Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={first}"));   // held back
+
+            var second = Reserve("b@example.test");
+
+            Assert.Equal("Sent|250 2.0.0 Ok: queued as A|" + _at.AddSeconds(2).ToUnixTimeMilliseconds(),
+                Scalar($"SELECT status || '|' || reply || '|' || completed_at FROM sends WHERE id={first}"));
+            _ledger.CompleteSent(second, _at.AddSeconds(3), "250 2.0.0 Ok: queued as B", 1);
+            Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={second}"));
+            _ledger.WriteHeldOutcomes();
+            Assert.Equal("Sent", Scalar($"SELECT status FROM sends WHERE id={second}"));
+            handovers.Dispose();
+            Assert.Equal("Sent|250 2.0.0 Ok: queued as A", Scalar($"SELECT status || '|' || reply FROM sends WHERE id={first}"));   // the fold leaves it be
+        }
+
+        [Fact]
+        public void A_killed_process_journal_makes_a_row_the_server_took_Sent_and_one_only_handed_over_Unknown()
+        {
+            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return;
+            var taken = Reserve("taken@example.test");       // the server took it; the run had not written its Sent
+            var handedOver = Reserve("handed@example.test"); // killed after its go-ahead, before the reply
+            var cut = Reserve("cut@example.test");           // killed while its acceptance was being written
+            using var killed = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+            Scalar($"UPDATE sends SET owner='{OwnerOf(killed)}' WHERE id IN ({taken}, {handedOver}, {cut})");
+            var ms = _at.ToUnixTimeMilliseconds();
+            File.WriteAllText(_file.Path + "-goahead-1.log",
+                $"{OwnerOf(killed)}\n{taken} 1 {ms}\n{cut} 2 {ms}\n{taken} 1 {ms + 5} Sent 250 2.0.0 Ok: queued as 7F3A\n{handedOver} 1 {ms}\n{cut} 2 {ms + 9} Sent 250 2.0");
+            killed.Kill();
+            killed.WaitForExit();
+
+            using (new SqliteLedger(_file.Path)) { }   // the next process to open the ledger
+
+            Assert.Empty(Journals());
+            Assert.Equal($"Sent|250 2.0.0 Ok: queued as 7F3A|{ms + 5}", Scalar($"SELECT status || '|' || reply || '|' || completed_at FROM sends WHERE id={taken}"));
+            Assert.Equal("Unknown", Scalar($"SELECT status FROM sends WHERE id={handedOver}"));
+            Assert.Equal("Unknown|2", Scalar($"SELECT status || '|' || attempts FROM sends WHERE id={cut}"));
+            Assert.Equal(SendStatus.Sent, _ledger.FindRow("c", "taken@example.test")!.Status);
         }
     }
 }

@@ -99,6 +99,23 @@ namespace MailQuota.Core.Quota
         /// </summary>
         void HandOver(long reservationId, DateTimeOffset at, int attempts);
 
+        /// <summary>
+        /// The server took the message (on its connection's thread, before the run hears of it): recorded
+        /// as the go-ahead is, so that a Sent the run holds back (<see cref="CompleteSent"/>) is not lost
+        /// with the process. Nothing to do for a ledger that writes every outcome at once.
+        /// </summary>
+        void Delivered(long reservationId, DateTimeOffset at, int attempts, string reply);
+
+        /// <summary>
+        /// Records Sent, for a message whose delivery the handover connection recorded (<see cref="Delivered"/>).
+        /// A ledger file holds it back and writes it with the next reservation, in the same transaction,
+        /// or at <see cref="WriteHeldOutcomes"/>: one commit a message instead of two.
+        /// </summary>
+        void CompleteSent(long reservationId, DateTimeOffset at, string reply, int attempts);
+
+        /// <summary>Writes the Sent outcomes held back (<see cref="CompleteSent"/>): before a wait, at the end of a run.</summary>
+        void WriteHeldOutcomes();
+
         QuotaPolicy? GetPolicy(string account);
         void SavePolicy(string account, QuotaPolicy policy, DateTimeOffset at);
         IReadOnlyList<string> Accounts();

@@ -33,10 +33,12 @@ namespace MailQuota.Core.Sending
         /// <param name="mayStart">Asked on the connection's thread before a queued message starts: false sends it back not started.</param>
         /// <param name="beforeSend">Called on the connection's thread before a message's transaction: makes its reservation durable.</param>
         /// <param name="goAhead">Called on the connection's thread when the server says go ahead to a message's data.</param>
-        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Func<Delivery, bool> mayStart, Action<Delivery> beforeSend, Action<Delivery> goAhead)
+        /// <param name="taken">Called on the connection's thread when the server took a message, before the run receives it.</param>
+        public ConnectionLanes(IReadOnlyList<IMailTransport> transports, MailboxAddress sender, Func<Delivery, bool> mayStart, Action<Delivery> beforeSend,
+            Action<Delivery> goAhead, Action<Delivery> taken)
         {
             if (transports.Count < 1) throw new ArgumentException("a run needs at least one connection", nameof(transports));
-            _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done, mayStart, beforeSend, goAhead)).ToList();
+            _lanes = transports.Select((t, i) => new Lane(i + 1, t, sender, _done, mayStart, beforeSend, goAhead, taken)).ToList();
         }
 
         /// <summary>Connections the run may still use (fewer than it opened once the server said too many).</summary>
@@ -62,6 +64,7 @@ namespace MailQuota.Core.Sending
             delivery.Ticket = lane.Handed();
             delivery.Reply = null;
             delivery.WentAhead = false;
+            delivery.TakenRecorded = false;
             delivery.NotStarted = false;
             delivery.PausedItsConnection = false;
             delivery.Error = null;
@@ -125,15 +128,16 @@ namespace MailQuota.Core.Sending
             readonly Func<Delivery, bool> _mayStart;
             readonly Action<Delivery> _beforeSend;
             readonly Action<Delivery> _goAhead;
+            readonly Action<Delivery> _taken;
             volatile bool _retired;
             int _handed;
             volatile int _heldBackThrough;   // the last message handed that may not start; all of them while paused
 
             public Lane(int number, IMailTransport transport, MailboxAddress sender, Handoff<Delivery> done,
-                Func<Delivery, bool> mayStart, Action<Delivery> beforeSend, Action<Delivery> goAhead)
+                Func<Delivery, bool> mayStart, Action<Delivery> beforeSend, Action<Delivery> goAhead, Action<Delivery> taken)
             {
                 Number = number; _transport = transport; _sender = sender; _done = done;
-                _mayStart = mayStart; _beforeSend = beforeSend; _goAhead = goAhead;
+                _mayStart = mayStart; _beforeSend = beforeSend; _goAhead = goAhead; _taken = taken;
                 _thread = new Thread(Work) { IsBackground = true, Name = "MailQuota connection " + number };
                 _thread.Start();
             }
@@ -183,6 +187,7 @@ namespace MailQuota.Core.Sending
                     try { delivery.Reply = _transport.Send(delivery.Composed.Message, _sender, delivery.Composed.Envelope, token); }
                     catch (Exception e) { delivery.Error = e; }
                     finally { _transport.DataGoAhead -= GoAhead; }
+                    if (delivery.Error == null && delivery.Reply!.Accepted) _taken(delivery);
                     // Unless the server took it, what the reply means is the run's to judge (a throttle, a
                     // refusal that stops the run, a lost connection): until the run has received it, the
                     // connection starts nothing, and what was handed to it before then comes back.

@@ -51,6 +51,9 @@ namespace MailQuota.Core.Sending
         /// <summary>The server said go ahead to the data of the last transaction: from then on it may have taken the message.</summary>
         public bool WentAhead { get; set; }
 
+        /// <summary>The handover connection recorded that the server took it (<see cref="Quota.ILedger.Delivered"/>): its Sent may be written later.</summary>
+        public bool TakenRecorded { get; set; }
+
         /// <summary>The server's reply to the last transaction, or what was thrown instead.</summary>
         public SmtpReply? Reply { get; set; }
         public Exception? Error { get; set; }

@@ -105,9 +105,14 @@ namespace MailQuota.Core.Sending
                     _campaigns.RejectRow(campaign, refusal.Key.Key, refusal.Value.ToString());
             }
             var status = ToLedger(reply, verdict);
-            _ledger.Complete(id, status, _clock.UtcNow, reply.ToString(), delivery.Attempt);
+            // Recorded as taken on the handover connection: its Sent goes with the next reservation's commit.
+            if (status == SendStatus.Sent && delivery.TakenRecorded) _ledger.CompleteSent(id, _clock.UtcNow, reply.ToString(), delivery.Attempt);
+            else _ledger.Complete(id, status, _clock.UtcNow, reply.ToString(), delivery.Attempt);
             _fingerprints?.Recorded(id, delivery, status);
         }
+
+        /// <summary>Writes the Sent outcomes the ledger held back (<see cref="ILedger.CompleteSent"/>).</summary>
+        public void WriteHeldOutcomes() => _ledger.WriteHeldOutcomes();
 
         /// <summary>The rows whose recipient the server refused for good, each with its reply.</summary>
         public static Dictionary<PendingRow, SmtpReply> Refusals(List<PendingRow> batch, SmtpReply reply, ReplyClass verdict)

@@ -79,7 +79,7 @@ namespace MailQuota.Core.Sending
             _batcher = new RowBatcher(_options.RecipientsPerMessage);
             _clock = clock;
             _handovers = handovers;
-            _lanes = new ConnectionLanes(connections, composer.Sender, MayStart, d => ledger.MakeReservationDurable(d.ReservationId!.Value), GoAhead);
+            _lanes = new ConnectionLanes(connections, composer.Sender, MayStart, d => ledger.MakeReservationDurable(d.ReservationId!.Value), GoAhead, Taken);
         }
 
         /// <summary>Set when the server refused content or the account: nothing more may be sent in this run.</summary>
@@ -160,19 +160,22 @@ namespace MailQuota.Core.Sending
             catch
             {
                 while (_lanes.InFlight > 0) Settle(_lanes.Receive());
-                KeepFingerprints();
+                KeepRecords();
                 throw;
             }
             return _results.TakeFinal();
         }
 
         /// <summary>
-        /// Writes the fingerprints gathered, as a run ends on a failure or is closed: what the user must
-        /// see is that failure (or none), so one of the ledger here loses only those few fingerprints.
+        /// Writes the fingerprints gathered and the outcomes held back, as a run ends on a failure or is
+        /// closed: what the user must see is that failure (or none), so one of the ledger here loses
+        /// only those few fingerprints (the handover connection's record makes those outcomes Sent).
         /// </summary>
-        void KeepFingerprints()
+        void KeepRecords()
         {
             try { _fingerprints?.Write(); }
+            catch (Exception e) when (!(e is OutOfMemoryException)) { }
+            try { _delivery.WriteHeldOutcomes(); }
             catch (Exception e) when (!(e is OutOfMemoryException)) { }
         }
 
@@ -187,11 +190,12 @@ namespace MailQuota.Core.Sending
             Finish(delivery.Batch);
         }
 
-        /// <summary>Takes in every message still out and keeps their fingerprints (before a wait, and at the end).</summary>
+        /// <summary>Takes in every message still out and writes their fingerprints and outcomes (before a wait, and at the end).</summary>
         void Drain(CancellationToken cancellationToken, Action<WaitNotice>? onWait)
         {
             while (_lanes.InFlight > 0) Handle(_lanes.Receive(), cancellationToken, onWait);
             _fingerprints?.Write();
+            _delivery.WriteHeldOutcomes();
         }
 
         /// <summary>
@@ -327,11 +331,28 @@ namespace MailQuota.Core.Sending
                 _handovers.HandOver(delivery.ReservationId!.Value, _clock.UtcNow, delivery.Attempt);
         }
 
-        /// <summary>Stops the connections' threads, keeps the fingerprints gathered, and closes the handover connection; the transports are the caller's to dispose.</summary>
+        /// <summary>
+        /// The server took the message (on its connection's thread, before the run receives it): recorded
+        /// on the handover connection, so the run may write its Sent with the next reservation
+        /// (<see cref="DeliveryAttempt.Complete"/>). A record that fails leaves it to be written at once.
+        /// </summary>
+        void Taken(Delivery delivery)
+        {
+            if (_handovers == null) return;
+            try
+            {
+                lock (_handoverTurn)
+                    _handovers.Delivered(delivery.ReservationId!.Value, _clock.UtcNow, delivery.Attempt, delivery.Reply!.ToString());
+                delivery.TakenRecorded = true;
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException)) { }
+        }
+
+        /// <summary>Stops the connections' threads, keeps the fingerprints gathered and the outcomes held back, and closes the handover connection; the transports are the caller's to dispose.</summary>
         public void Dispose()
         {
             _lanes.Dispose();
-            KeepFingerprints();
+            KeepRecords();
             _handovers?.Dispose();
         }
     }

@@ -33,6 +33,13 @@ namespace MailQuota.Core.Storage
 
         /// <summary>The send is Unknown from the server's go-ahead on (<see cref="ILedger.HandOver"/>).</summary>
         void HandOver(long reservationId, DateTimeOffset at, int attempts);
+
+        /// <summary>The server took the message (<see cref="ILedger.Delivered"/>).</summary>
+        void Delivered(long reservationId, DateTimeOffset at, int attempts, string reply);
+
+        /// <summary>Sent, written now or with the next reservation (<see cref="ILedger.CompleteSent"/>).</summary>
+        void CompleteSent(long reservationId, DateTimeOffset at, string reply, int attempts);
+        void WriteHeldOutcomes();
     }
 
     /// <summary>The accounts a ledger knows, with the policy each last sent under.</summary>
@@ -90,6 +97,9 @@ namespace MailQuota.Core.Storage
         }
 
         public void HandOver(long reservationId, DateTimeOffset at, int attempts) => _sends.HandOver(reservationId, at, attempts);
+        public void Delivered(long reservationId, DateTimeOffset at, int attempts, string reply) => _sends.Delivered(reservationId, at, attempts, reply);
+        public void CompleteSent(long reservationId, DateTimeOffset at, string reply, int attempts) => _sends.CompleteSent(reservationId, at, reply, attempts);
+        public void WriteHeldOutcomes() => _sends.WriteHeldOutcomes();
 
         /// <summary>What the ledger says of a send from its go-ahead until its reply is recorded.</summary>
         internal const string HandedOverReply = "handed to the server; the run ended before its reply was recorded";

@@ -59,6 +59,15 @@ namespace MailQuota.Core.Storage.Postgres
         public void HandOver(long reservationId, DateTimeOffset at, int attempts) =>
             Update(reservationId, SendStatus.Unknown, at, StoreLedger.HandedOverReply, attempts);
 
+        /// <summary>Every outcome is written at once here (<see cref="CompleteSent"/>): nothing to keep beside it.</summary>
+        public void Delivered(long reservationId, DateTimeOffset at, int attempts, string reply) { }
+
+        /// <summary>At once: a commit on the server costs a round trip, whichever transaction it is in.</summary>
+        public void CompleteSent(long reservationId, DateTimeOffset at, string reply, int attempts) =>
+            Update(reservationId, SendStatus.Sent, at, reply, attempts);
+
+        public void WriteHeldOutcomes() { }
+
         void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts) =>
             _db.Execute("UPDATE sends SET status=@s, completed_at=@t, reply=@r, attempts=@n WHERE id=@id",
                 P("s", status.ToString()), P("t", at.ToUnixTimeMilliseconds()), P("r", reply), P("n", attempts), P("id", reservationId));

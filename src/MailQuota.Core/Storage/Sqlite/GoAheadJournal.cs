@@ -17,9 +17,11 @@ namespace MailQuota.Core.Storage.Sqlite
     /// writer. The write has reached the operating system before the data goes out, so a killed process
     /// leaves it behind. A power cut may lose it; after the host restarts, a row left InFlight is
     /// Unknown anyway.
-    /// A row InFlight whose id its owner's journal holds is Unknown (<see cref="Holds"/>). The
-    /// journals of processes that ended are folded into the ledger, and removed, when a ledger is
-    /// opened (<see cref="FoldEnded"/>); a connection folds its own when it closes.
+    /// A row InFlight whose id its owner's journal holds is Unknown (<see cref="Holds"/>). The server's
+    /// acceptance is appended too (<see cref="Taken"/>), because the run writes a Sent with its next
+    /// reservation: a row the journal holds as taken folds into Sent. The journals of processes that
+    /// ended are folded into the ledger, and removed, when a ledger is opened (<see cref="FoldEnded"/>);
+    /// a connection folds its own when it closes.
     /// </summary>
     internal sealed class GoAheadJournal : IDisposable
     {
@@ -34,9 +36,19 @@ namespace MailQuota.Core.Storage.Sqlite
         const string Suffix = "-goahead-";
 
         /// <summary>Appends the go-ahead (from any thread); the journal's file is made at the first one.</summary>
-        public void Add(long reservationId, DateTimeOffset at, int attempts)
+        public void Add(long reservationId, DateTimeOffset at, int attempts) =>
+            Append(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}\n", reservationId, attempts, at.ToUnixTimeMilliseconds()));
+
+        /// <summary>Appends that the server took the message, with its reply on one line (from any thread).</summary>
+        public void Taken(long reservationId, DateTimeOffset at, int attempts, string reply) =>
+            Append(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2} {3} {4}\n", reservationId, attempts, at.ToUnixTimeMilliseconds(), TakenMark,
+                reply.Replace('\r', ' ').Replace('\n', ' ')));
+
+        const string TakenMark = "Sent";
+
+        void Append(string text)
         {
-            var line = Encoding.ASCII.GetBytes(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}\n", reservationId, attempts, at.ToUnixTimeMilliseconds()));
+            var line = Encoding.UTF8.GetBytes(text);
             lock (_writing)
             {
                 _file ??= Create();
@@ -79,7 +91,7 @@ namespace MailQuota.Core.Storage.Sqlite
             }
         }
 
-        /// <summary>Its owner's sends still InFlight that it holds become Unknown, in one transaction; then the file goes.</summary>
+        /// <summary>Its owner's sends still InFlight that it holds become Sent (taken) or Unknown, in one transaction; then the file goes.</summary>
         static void Fold(SqliteDatabase db, Journal journal)
         {
             var inFlight = new List<long>();
@@ -96,9 +108,11 @@ namespace MailQuota.Core.Storage.Sqlite
                     {
                         foreach (var id in handedOver)
                         {
-                            var update = db.Prepared("UPDATE sends SET status='Unknown', completed_at=$t, reply=$r, attempts=$n WHERE id=$id AND status='InFlight'");
+                            var update = db.Prepared("UPDATE sends SET status=$s, completed_at=$t, reply=$r, attempts=$n WHERE id=$id AND status='InFlight'");
+                            var taken = entries[id].TakenReply;
+                            update.Parameters.AddWithValue("$s", taken == null ? nameof(SendStatus.Unknown) : nameof(SendStatus.Sent));
                             update.Parameters.AddWithValue("$t", entries[id].At);
-                            update.Parameters.AddWithValue("$r", StoreLedger.HandedOverReply);
+                            update.Parameters.AddWithValue("$r", taken ?? StoreLedger.HandedOverReply);
                             update.Parameters.AddWithValue("$n", entries[id].Attempts);
                             update.Parameters.AddWithValue("$id", id);
                             update.ExecuteNonQuery();
@@ -130,9 +144,12 @@ namespace MailQuota.Core.Storage.Sqlite
 
         readonly struct Entry
         {
-            public Entry(int attempts, long at) { Attempts = attempts; At = at; }
+            public Entry(int attempts, long at, string? takenReply) { Attempts = attempts; At = at; TakenReply = takenReply; }
             public int Attempts { get; }
             public long At { get; }
+
+            /// <summary>The server's reply when it took the message; null for a go-ahead alone.</summary>
+            public string? TakenReply { get; }
         }
 
         sealed class Journal
@@ -141,7 +158,11 @@ namespace MailQuota.Core.Storage.Sqlite
             public string Path { get; }
             public string Owner { get; }
 
-            /// <summary>Its go-aheads by reservation id; a line cut short by a kill is left out (its data never went).</summary>
+            /// <summary>
+            /// Its go-aheads by reservation id, each with the server's acceptance when a later line records it;
+            /// a line cut short by a kill is left out (a go-ahead whose data never went, or an acceptance
+            /// recorded by the run itself if it got that far).
+            /// </summary>
             public Dictionary<long, Entry> Read()
             {
                 var entries = new Dictionary<long, Entry>();
@@ -155,11 +176,12 @@ namespace MailQuota.Core.Storage.Sqlite
                 var lines = text.Split('\n');
                 for (var i = 1; i < lines.Length - 1; i++)   // the owner first; the last piece has no newline
                 {
-                    var parts = lines[i].Split(' ');
-                    if (parts.Length == 3 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                    var parts = lines[i].Split(new[] { ' ' }, 5);
+                    var taken = parts.Length == 5 && parts[3] == TakenMark ? parts[4] : null;
+                    if ((parts.Length == 3 || taken != null) && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
                         && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var attempts)
                         && long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var at))
-                        entries[id] = new Entry(attempts, at);
+                        entries[id] = new Entry(attempts, at, taken);
                 }
                 return entries;
             }

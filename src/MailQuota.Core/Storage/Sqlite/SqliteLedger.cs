@@ -14,6 +14,7 @@ namespace MailQuota.Core.Storage.Sqlite
         readonly SqliteDatabase _db;
         readonly GoAheadJournal _goAheads;
         readonly WalSync _walSync;
+        readonly SqliteReservations _sends;
         readonly TimeSpan? _busyTimeout;
 
         /// <param name="busyTimeout">How long to wait for another process's lock before the ledger is busy (LedgerBusy); 30 s when omitted.</param>
@@ -33,6 +34,7 @@ namespace MailQuota.Core.Storage.Sqlite
             _db = db;
             _goAheads = goAheads;
             _walSync = walSync;
+            _sends = sends;
         }
 
         static SqliteDatabase Open(string path, TimeSpan? busyTimeout)
@@ -74,10 +76,14 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public override IRunLedger OpenAnother() => new SqliteLedger(_db.Path, _busyTimeout);
 
-        /// <summary>Folds the connection's go-ahead journal into the ledger (<see cref="GoAheadJournal"/>) and closes it.</summary>
+        /// <summary>Writes the outcomes held back, folds the connection's go-ahead journal into the ledger (<see cref="GoAheadJournal"/>) and closes it.</summary>
         public override void Dispose()
         {
-            try { _goAheads.Dispose(); }
+            try
+            {
+                _sends.WriteHeldOutcomes();
+                _goAheads.Dispose();
+            }
             finally
             {
                 _walSync.Dispose();
