@@ -110,6 +110,8 @@ namespace MailQuota.Core.Tests
             _ledger.CompleteSent(first, _at.AddSeconds(2), "250 2.0.0 Ok: queued as A", 1);
 
             Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={first}"));   // held back
+            var read = _ledger.FindRow("c", "a@example.test")!;                                 // its journal says taken
+            Assert.Equal((SendStatus.Sent, "250 2.0.0 Ok: queued as A"), (read.Status, read.Reply));
 
             var second = Reserve("b@example.test");
 
@@ -117,8 +119,12 @@ namespace MailQuota.Core.Tests
                 Scalar($"SELECT status || '|' || reply || '|' || completed_at FROM sends WHERE id={first}"));
             _ledger.CompleteSent(second, _at.AddSeconds(3), "250 2.0.0 Ok: queued as B", 1);
             Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={second}"));
-            _ledger.WriteHeldOutcomes();
+            Assert.Equal(2, _ledger.RepliesSince("hr@example.test", _at.AddHours(-1)).Finished);   // the volume check writes it first
             Assert.Equal("Sent", Scalar($"SELECT status FROM sends WHERE id={second}"));
+            var third = Reserve("c@example.test");
+            _ledger.CompleteSent(third, _at.AddSeconds(4), "250 2.0.0 Ok: queued as C", 1);
+            _ledger.WriteHeldOutcomes();
+            Assert.Equal("Sent", Scalar($"SELECT status FROM sends WHERE id={third}"));
             handovers.Dispose();
             Assert.Equal("Sent|250 2.0.0 Ok: queued as A", Scalar($"SELECT status || '|' || reply FROM sends WHERE id={first}"));   // the fold leaves it be
         }

@@ -17,7 +17,7 @@ namespace MailQuota.Core.Storage.Sqlite
     /// writer. The write has reached the operating system before the data goes out, so a killed process
     /// leaves it behind. A power cut may lose it; after the host restarts, a row left InFlight is
     /// Unknown anyway.
-    /// A row InFlight whose id its owner's journal holds is Unknown (<see cref="Holds"/>). The server's
+    /// A row InFlight whose id its owner's journal holds is Unknown, or Sent once the server took it (<see cref="Find"/>). The server's
     /// acceptance is appended too (<see cref="Taken"/>), because the run writes a Sent with its next
     /// reservation: a row the journal holds as taken folds into Sent. The journals of processes that
     /// ended are folded into the ledger, and removed, when a ledger is opened (<see cref="FoldEnded"/>);
@@ -68,9 +68,18 @@ namespace MailQuota.Core.Storage.Sqlite
             return file;
         }
 
-        /// <summary>The row's send is in its owner's journal: it had the go-ahead.</summary>
-        public static bool Holds(string ledgerPath, string owner, long reservationId) =>
-            Journals(ledgerPath).Any(j => j.Owner == owner && j.Read().ContainsKey(reservationId));
+        /// <summary>
+        /// What its owner's journal holds of the row's send: nothing (null: no go-ahead yet), the go-ahead
+        /// (reply null), or the server's acceptance (its reply), which the owner writes into the ledger later.
+        /// </summary>
+        public static (string? TakenReply, long At)? Find(string ledgerPath, string owner, long reservationId)
+        {
+            foreach (var journal in Journals(ledgerPath).Where(j => j.Owner == owner))
+            {
+                if (journal.Read().TryGetValue(reservationId, out var entry)) return (entry.TakenReply, entry.At);
+            }
+            return null;
+        }
 
         /// <summary>Folds the journals of processes no longer running (on this host) into the ledger, and removes them.</summary>
         public static void FoldEnded(SqliteDatabase db)

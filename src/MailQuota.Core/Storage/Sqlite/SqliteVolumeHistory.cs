@@ -37,6 +37,7 @@ WHERE account=$a AND reserved_at >= $from AND reserved_at < $to AND status<>'Rel
         /// </summary>
         public ReplyTally RepliesSince(string account, DateTimeOffset since)
         {
+            _sends.WriteHeldOutcomes();   // a Sent held for the next reservation is finished, not in flight
             var refusals = new List<string>();
             var cmd = _db.Prepared("SELECT reply FROM sends WHERE account=$a AND reserved_at>$since AND status NOT IN ('Sent', 'InFlight', 'Released') AND reply IS NOT NULL ORDER BY reserved_at");
             cmd.Parameters.AddWithValue("$a", account);
