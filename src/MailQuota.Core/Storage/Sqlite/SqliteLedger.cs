@@ -76,18 +76,21 @@ namespace MailQuota.Core.Storage.Sqlite
 
         public override IRunLedger OpenAnother() => new SqliteLedger(_db.Path, _busyTimeout);
 
-        /// <summary>Writes the outcomes held back, folds the connection's go-ahead journal into the ledger (<see cref="GoAheadJournal"/>) and closes it.</summary>
+        /// <summary>
+        /// Writes the outcomes held back, folds the connection's go-ahead journal into the ledger
+        /// (<see cref="GoAheadJournal"/>) and closes it: the journal is folded even when the write fails.
+        /// </summary>
         public override void Dispose()
         {
-            try
-            {
-                _sends.WriteHeldOutcomes();
-                _goAheads.Dispose();
-            }
+            try { _sends.WriteHeldOutcomes(); }
             finally
             {
-                _walSync.Dispose();
-                _db.Dispose();
+                try { _goAheads.Dispose(); }
+                finally
+                {
+                    _walSync.Dispose();
+                    _db.Dispose();
+                }
             }
         }
     }

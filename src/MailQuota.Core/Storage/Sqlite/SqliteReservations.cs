@@ -94,8 +94,8 @@ namespace MailQuota.Core.Storage.Sqlite
         /// <summary>
         /// Held back and written in the next reservation's transaction (<see cref="Begin"/>), which commits
         /// anyway: an outcome of its own cost a second commit a message, with its locks and the pages of
-        /// the row and its indexes written twice (one connection on loopback: about a third of the
-        /// run's time). Until then the row reads InFlight; should the process die first, the
+        /// the row and its indexes written twice (in a run on loopback: 18 lock calls and 28 WAL writes a
+        /// message, now 12 and 22). Until then the row reads InFlight; should the process die first, the
         /// delivery the handover connection recorded (<see cref="Delivered"/>) makes it Sent.
         /// </summary>
         public void CompleteSent(long reservationId, DateTimeOffset at, string reply, int attempts)
