@@ -187,11 +187,11 @@ namespace MailQuota.Core.Sending
                     try { delivery.Reply = _transport.Send(delivery.Composed.Message, _sender, delivery.Composed.Envelope, token); }
                     catch (Exception e) { delivery.Error = e; }
                     finally { _transport.DataGoAhead -= GoAhead; }
-                    if (delivery.Error == null && delivery.Reply!.Accepted) _taken(delivery);
                     // Unless the server took it, what the reply means is the run's to judge (a throttle, a
                     // refusal that stops the run, a lost connection): until the run has received it, the
                     // connection starts nothing, and what was handed to it before then comes back.
-                    if (delivery.Error != null || !delivery.Reply!.Accepted)
+                    if (delivery.Error == null && delivery.Reply!.Accepted) _taken(delivery);
+                    else
                     {
                         delivery.PausedItsConnection = true;
                         _heldBackThrough = int.MaxValue;

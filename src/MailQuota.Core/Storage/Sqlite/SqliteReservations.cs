@@ -43,8 +43,7 @@ namespace MailQuota.Core.Storage.Sqlite
             }
             try
             {
-                foreach (var outcome in _held) Update(outcome.Id, SendStatus.Sent, outcome.At, outcome.Reply, outcome.Attempts);
-                _heldInTransaction = _held.Count;
+                _heldInTransaction = WriteHeld();
             }
             catch
             {
@@ -110,12 +109,15 @@ namespace MailQuota.Core.Storage.Sqlite
         public void WriteHeldOutcomes()
         {
             if (_held.Count == 0) return;
-            _db.WithoutFullSync(() => _db.Exclusive(() =>
-            {
-                foreach (var outcome in _held) Update(outcome.Id, SendStatus.Sent, outcome.At, outcome.Reply, outcome.Attempts);
-                return _held.Count;
-            }));
+            _db.WithoutFullSync(() => _db.Exclusive(WriteHeld));
             _held.Clear();
+        }
+
+        /// <summary>The held Sent outcomes, in the transaction open; returns how many.</summary>
+        int WriteHeld()
+        {
+            foreach (var outcome in _held) Update(outcome.Id, SendStatus.Sent, outcome.At, outcome.Reply, outcome.Attempts);
+            return _held.Count;
         }
 
         void Update(long reservationId, SendStatus status, DateTimeOffset at, string? reply, int attempts)
