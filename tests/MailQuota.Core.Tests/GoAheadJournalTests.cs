@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using MailQuota.Core.Monitoring;
 using MailQuota.Core.Quota;
 using MailQuota.Core.Storage.Sqlite;
 
@@ -127,6 +128,29 @@ namespace MailQuota.Core.Tests
             Assert.Equal("Sent", Scalar($"SELECT status FROM sends WHERE id={third}"));
             handovers.Dispose();
             Assert.Equal("Sent|250 2.0.0 Ok: queued as A", Scalar($"SELECT status || '|' || reply FROM sends WHERE id={first}"));   // the fold leaves it be
+        }
+
+        [Fact]
+        public void The_send_log_of_another_process_reads_a_Sent_held_back_as_Sent_and_a_message_on_the_wire_InFlight()
+        {
+            var taken = Reserve("a@example.test");
+            var onTheWire = Reserve("b@example.test");
+            var handovers = _ledger.OpenAnother();
+            handovers.HandOver(taken, _at.AddSeconds(1), 1);
+            handovers.Delivered(taken, _at.AddSeconds(2), 1, "250 2.0.0 Ok: queued as A");
+            _ledger.CompleteSent(taken, _at.AddSeconds(2), "250 2.0.0 Ok: queued as A", 1);   // held until the next reservation
+            handovers.HandOver(onTheWire, _at.AddSeconds(3), 1);
+
+            using var auditor = new SqliteLedger(_file.Path);   // Get-SendLog in another window
+            string Read(params SendStatus[] statuses) => string.Join(", ", auditor.ReadSendLog(new SendLogQuery { Statuses = statuses })
+                .Select(e => $"{e.Recipient} {e.Status} {e.Reply} {e.Time.ToUnixTimeMilliseconds() - _at.ToUnixTimeMilliseconds()}"));
+
+            Assert.Equal("InFlight", Scalar($"SELECT status FROM sends WHERE id={taken}"));   // the table still says InFlight
+            Assert.Equal("a@example.test Sent 250 2.0.0 Ok: queued as A 2000, b@example.test InFlight  0", Read());
+            Assert.Equal("a@example.test Sent 250 2.0.0 Ok: queued as A 2000", Read(SendStatus.Sent));
+            Assert.Equal("b@example.test InFlight  0", Read(SendStatus.InFlight));
+            Assert.Equal("", Read(SendStatus.Failed));
+            handovers.Dispose();
         }
 
         [Fact]

@@ -16,6 +16,9 @@ namespace MailQuota.Core.Storage
         /// <summary>The columns <see cref="ReadEntry"/> reads, in order.</summary>
         public const string EntryColumns = "id, account, campaign, recipient, recipients, reserved_at, completed_at, status, message_id, reply, attempts";
 
+        /// <summary>How many columns <see cref="EntryColumns"/> names: a column selected after them is read at this index.</summary>
+        public const int EntryColumnCount = 11;
+
         public static SendLogEntry ReadEntry(DbDataReader r)
         {
             var reserved = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5));

@@ -81,6 +81,18 @@ namespace MailQuota.Core.Storage.Sqlite
             return null;
         }
 
+        /// <summary>The sends its owner's journals hold as taken by the server, with the reply and its time: Sent, though the owner has not written it yet.</summary>
+        public static Dictionary<long, (string Reply, long At)> Taken(string ledgerPath, string owner)
+        {
+            var taken = new Dictionary<long, (string Reply, long At)>();
+            foreach (var journal in Journals(ledgerPath).Where(j => j.Owner == owner))
+            {
+                foreach (var entry in journal.Read())
+                    if (entry.Value.TakenReply is string reply) taken[entry.Key] = (reply, entry.Value.At);
+            }
+            return taken;
+        }
+
         /// <summary>Folds the journals of processes no longer running (on this host) into the ledger, and removes them.</summary>
         public static void FoldEnded(SqliteDatabase db)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MailQuota.Core.Monitoring;
+using MailQuota.Core.Quota;
 using Microsoft.Data.Sqlite;
 
 namespace MailQuota.Core.Storage.Sqlite
@@ -19,8 +20,11 @@ namespace MailQuota.Core.Storage.Sqlite
             var where = new List<string>();
             if (query.After is DateTimeOffset after) { where.Add("reserved_at > $after"); cmd.Parameters.AddWithValue("$after", after.ToUnixTimeMilliseconds()); }
             if (query.Before is DateTimeOffset before) { where.Add("reserved_at < $before"); cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds()); }
-            if (query.Statuses is { Count: > 0 } statuses)
-                where.Add(In(cmd, "status", "st", statuses.Select(s => s.ToString()), noCase: false));
+            // A Sent its run still holds back reads InFlight in the table (see Resolve): asked for Sent,
+            // the InFlight rows are read too, and the statuses are matched once resolved.
+            var statuses = query.Statuses is { Count: > 0 } asked ? asked.Select(s => s.ToString()).ToList() : null;
+            if (statuses != null)
+                where.Add(In(cmd, "status", "st", statuses.Contains(nameof(SendStatus.Sent)) ? statuses.Append(nameof(SendStatus.InFlight)) : statuses, noCase: false));
             foreach (var (column, patterns) in new[] { ("account", query.Accounts), ("campaign", query.Campaigns), ("recipient", query.Recipients) })
             {
                 // Literal ASCII values go to SQLite (its NOCASE folds ASCII only); wildcards are matched below.
@@ -33,18 +37,26 @@ namespace MailQuota.Core.Storage.Sqlite
             where.Add("(reserved_at > $lastAt OR (reserved_at = $lastAt AND id > $lastId))");
             var lastAt = cmd.Parameters.AddWithValue("$lastAt", long.MinValue);
             var lastId = cmd.Parameters.AddWithValue("$lastId", long.MinValue);
-            cmd.CommandText = "SELECT " + SendRows.EntryColumns + " FROM sends"
+            cmd.CommandText = "SELECT " + SendRows.EntryColumns + ", owner FROM sends"
                 + " WHERE " + string.Join(" AND ", where) + " ORDER BY reserved_at, id LIMIT " + PageSize;
             while (true)
             {
                 var page = new List<SendLogEntry>(PageSize);
+                var owners = new Dictionary<long, string>();
                 using (var reader = cmd.ExecuteReader())
                 {
-                    while (reader.Read()) page.Add(SendRows.ReadEntry(reader));
+                    while (reader.Read())
+                    {
+                        var entry = SendRows.ReadEntry(reader);
+                        page.Add(entry);
+                        if (entry.Status == nameof(SendStatus.InFlight) && !reader.IsDBNull(SendRows.EntryColumnCount))
+                            owners[entry.Id] = reader.GetString(SendRows.EntryColumnCount);
+                    }
                 }
+                Resolve(page, owners);
                 foreach (var entry in page)
                 {
-                    if (SendRows.Matches(query, entry)) yield return entry;
+                    if (SendRows.Matches(query, entry) && (statuses == null || statuses.Contains(entry.Status))) yield return entry;
                 }
                 if (page.Count < PageSize) yield break;
                 lastAt.Value = page[page.Count - 1].ReservedAt.ToUnixTimeMilliseconds();
@@ -53,6 +65,25 @@ namespace MailQuota.Core.Storage.Sqlite
         }
 
         const int PageSize = 1000;
+
+        /// <summary>
+        /// A run writes a Sent with its next reservation (SqliteReservations.CompleteSent), so while it waits
+        /// for its next row, the messages it sent last read InFlight in the table; its go-ahead journal holds
+        /// the server's acceptance (<see cref="GoAheadJournal"/>). Those entries read Sent, with that reply.
+        /// Each owner's journals are read once a page.
+        /// </summary>
+        void Resolve(List<SendLogEntry> page, Dictionary<long, string> owners)
+        {
+            if (owners.Count == 0) return;
+            var taken = owners.Values.Distinct().ToDictionary(owner => owner, owner => GoAheadJournal.Taken(_db.Path, owner));
+            foreach (var entry in page)
+            {
+                if (!owners.TryGetValue(entry.Id, out var owner) || !taken[owner].TryGetValue(entry.Id, out var acceptance)) continue;
+                entry.Status = nameof(SendStatus.Sent);
+                entry.Reply = acceptance.Reply;
+                entry.CompletedAt = entry.Time = DateTimeOffset.FromUnixTimeMilliseconds(acceptance.At);
+            }
+        }
 
         /// <summary>
         /// An account's anchor row carries the running totals of its last cleared send at time 0, so the
