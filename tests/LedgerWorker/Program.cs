@@ -3,9 +3,10 @@ using MailQuota.Core.Storage.Engines;
 using MailQuota.Core.Time;
 using MailQuota.Core.Quota;
 
-// Usage: LedgerWorker <ledger file or PostgreSQL connection> <account> <attempts> <perHourLimit>
+// Usage: LedgerWorker <ledger file or PostgreSQL connection> <account> <attempts> <perHourLimit> [hold]
 // Prints "ready", waits for a line on stdin (so several workers start together), then tries
-// <attempts> reservations without waiting and prints how many were granted.
+// <attempts> reservations without waiting and prints how many were granted; with "hold", it then
+// waits for another line before it ends (its rows' owner is a running process meanwhile).
 var path = args[0];
 var account = args[1];
 var attempts = int.Parse(args[2]);
@@ -25,3 +26,4 @@ for (var i = 0; i < attempts; i++)
     }
 }
 Console.WriteLine($"granted {granted}");
+if (args.Length > 4 && args[4] == "hold") Console.ReadLine();

@@ -39,8 +39,7 @@ namespace MailQuota.Core.Tests
 
         string[] Journals() => Directory.GetFiles(_file.Folder, "ledger.db-goahead-*.log");
 
-        static string OwnerOf(Process process) =>
-            $"{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}";
+        static string OwnerOf(Process process) => MailQuota.Core.Storage.ProcessIdentity.Of(process);
 
         [Fact]
         public void A_go_ahead_makes_the_row_Unknown_at_once_and_the_closing_connection_folds_its_journal_into_the_ledger()

@@ -87,7 +87,7 @@ namespace MailQuota.Core.Tests
             Assert.Equal(limit, ledger.UseSince("shared@example.test", DateTimeOffset.UtcNow.AddHours(-1)).Messages);
         }
 
-        static Process StartWorker(string ledger, string account, int attempts, int limit)
+        static Process StartWorker(string ledger, string account, int attempts, int limit, bool hold = false)
         {
             var dll = Path.Combine(AppContext.BaseDirectory, "LedgerWorker.dll");
             var info = new ProcessStartInfo("dotnet")
@@ -97,6 +97,7 @@ namespace MailQuota.Core.Tests
                 UseShellExecute = false,
             };
             foreach (var a in new[] { dll, ledger, account, attempts.ToString(), limit.ToString() }) info.ArgumentList.Add(a);
+            if (hold) info.ArgumentList.Add("hold");
             return Process.Start(info)!;
         }
 
@@ -126,6 +127,36 @@ namespace MailQuota.Core.Tests
         }
 
         [SkippableFact]
+        public void A_running_process_that_reserved_is_alive_to_every_other_process()
+        {
+            // Each worker stamps its row with its own identity; this process must read each of them as
+            // running. On Linux two processes read one process's start from .NET a millisecond apart
+            // about one time in three: eight workers all read alike by chance about one time in 25.
+            var workers = Enumerable.Range(0, 8).Select(_ => StartWorker(_engine.Location, "alive@example.test", 1, 100, hold: true)).ToList();
+            try
+            {
+                foreach (var w in workers)
+                {
+                    Assert.Equal("ready", w.StandardOutput.ReadLine());
+                    w.StandardInput.WriteLine();
+                    Assert.Equal("granted 1", w.StandardOutput.ReadLine());
+                }
+                var owners = workers.Select((_, i) => (string)_engine.Scalar($"SELECT owner FROM sends WHERE account = 'alive@example.test' ORDER BY id LIMIT 1 OFFSET {i}")!).ToList();
+                Assert.Equal(workers.Count, owners.Distinct().Count());
+                Assert.All(owners, owner => Assert.True(MailQuota.Core.Storage.ProcessIdentity.IsAlive(owner), owner + " reads as gone"));
+                Assert.All(owners, owner => Assert.False(MailQuota.Core.Storage.ProcessIdentity.DiedWithoutRestart(owner), owner));
+            }
+            finally
+            {
+                foreach (var w in workers)
+                {
+                    w.StandardInput.WriteLine();
+                    w.WaitForExit(60_000);
+                }
+            }
+        }
+
+        [SkippableFact]
         public void RetryUnknown_takes_over_a_row_in_flight_only_once_the_process_that_sent_it_is_gone()
         {
             if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) return;
@@ -142,7 +173,7 @@ namespace MailQuota.Core.Tests
             var first = Reserve(false);                                   // left in flight
             // ... by another process that is still running: a real one.
             using var other = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
-            var owner = $"{Environment.MachineName}|{other.Id}|{new DateTimeOffset(other.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}";
+            var owner = MailQuota.Core.Storage.ProcessIdentity.Of(other);
             _engine.Scalar($"UPDATE sends SET owner = '{owner}' WHERE id = {first}");
             Assert.Throws<MailQuota.Core.Campaigns.CampaignRowTakenException>(() => Reserve(true));   // it may still be sending it
             other.Kill();

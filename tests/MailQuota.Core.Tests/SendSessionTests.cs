@@ -367,7 +367,7 @@ namespace MailQuota.Core.Tests
         }
 
         void SetOwner(long sendId, Process process) =>
-            _engine.Scalar($"UPDATE sends SET owner = '{Environment.MachineName}|{process.Id}|{new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds()}' WHERE id = {sendId}");
+            _engine.Scalar($"UPDATE sends SET owner = '{MailQuota.Core.Storage.ProcessIdentity.Of(process)}' WHERE id = {sendId}");
 
         [SkippableFact]
         public void Without_near_duplicate_limits_fingerprints_are_kept_after_the_send_and_none_for_a_message_never_taken()

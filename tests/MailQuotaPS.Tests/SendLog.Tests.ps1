@@ -49,6 +49,53 @@ Describe 'Get-SendLog' {
         $window.Recipient | Should -Be @('gone2@fabrikam.test', 'other@contoso.test', 'it1@contoso.test')
     }
 
+    It 'shows as Sent, in another process, what a run waiting for its next input row has sent' {
+        # A run writes a Sent with its next reservation; here its input stops after three rows (as
+        # Get-Content -Wait would) until the test lets the fourth through.
+        $ledger = New-TestLedgerPath
+        $release = "$ledger.release"
+        $child = @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$ModulePath'
+& { 1..3 | ForEach-Object { "waiting`$_@contoso.test" }; while (-not (Test-Path '$release')) { Start-Sleep -Milliseconds 20 }; 'waiting4@contoso.test' } |
+    Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $($Server.SmtpPort) -From 'wait@contoso.test' -Subject 'Notice' -Body 'b' -MaxPerMinute 100 -LedgerPath '$ledger' -InformationAction Ignore |
+    ForEach-Object { [Console]::Out.WriteLine("result `$(`$_.Recipient) `$(`$_.Status)") }
+"@
+        $exe = (Get-Process -Id $PID).Path
+        $info = [Diagnostics.ProcessStartInfo]::new($exe)
+        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in '-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))) { $info.ArgumentList.Add($a) }
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $process = [Diagnostics.Process]::Start($info)
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (@(Get-Smtp4devMessage $Server | Where-Object { $_.to -like 'waiting*' }).Count -lt 3) {
+                if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "the three messages did not arrive (child exited: $($process.HasExited))" }
+                Start-Sleep -Milliseconds 100
+            }
+            $process.HasExited | Should -BeFalse -Because 'the run waits for its fourth row'
+
+            $log = @(Get-SendLog -Recipient 'waiting*' -LedgerPath $ledger)
+            $log.Recipient | Should -Be @('waiting1@contoso.test', 'waiting2@contoso.test', 'waiting3@contoso.test')
+            $log | ForEach-Object { $_.Status | Should -Be 'Sent'; $_.Reply | Should -Match '^250 ' }
+            @(Get-SendLog -Status Sent -LedgerPath $ledger).Count | Should -Be 3
+            @(Get-SendLog -Status InFlight -LedgerPath $ledger).Count | Should -Be 0
+            # Read from the running run's go-ahead journal, which the reader left in place: only the
+            # journal of a process that ended is folded into the ledger and removed.
+            @(Get-ChildItem "$ledger-goahead-*.log").Count | Should -Be 1
+
+            New-Item -ItemType File $release | Out-Null
+            $output = $process.StandardOutput.ReadToEnd()
+            $process.WaitForExit()
+            $process.ExitCode | Should -Be 0
+            ($output -split "`n" | Where-Object { $_ -like 'result *' }).Count | Should -Be 4
+            (Get-SendLog -Status Sent -LedgerPath $ledger).Recipient | Should -Be (1..4 | ForEach-Object { "waiting$_@contoso.test" })
+        }
+        finally { if (-not $process.HasExited) { $process.Kill() } }
+    }
+
     It 'has a table view that fits 120 columns' {
         $text = Get-SendLog -LedgerPath $Ledger | Out-String -Width 120
         $lines = $text -split "`n"
