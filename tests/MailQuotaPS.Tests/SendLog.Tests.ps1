@@ -62,13 +62,7 @@ Import-Module '$ModulePath'
     Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $($Server.SmtpPort) -From 'wait@contoso.test' -Subject 'Notice' -Body 'b' -MaxPerMinute 100 -LedgerPath '$ledger' -InformationAction Ignore |
     ForEach-Object { [Console]::Out.WriteLine("result `$(`$_.Recipient) `$(`$_.Status)") }
 "@
-        $exe = (Get-Process -Id $PID).Path
-        $info = [Diagnostics.ProcessStartInfo]::new($exe)
-        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))) { $info.ArgumentList.Add($a) }
-        $info.RedirectStandardOutput = $true
-        $info.UseShellExecute = $false
-        $process = [Diagnostics.Process]::Start($info)
+        $process = Start-ChildPwsh $child
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             while (@(Get-Smtp4devMessage $Server | Where-Object { $_.to -like 'waiting*' }).Count -lt 3) {

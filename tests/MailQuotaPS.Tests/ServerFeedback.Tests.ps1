@@ -191,13 +191,7 @@ Import-Module '$ModulePath'
         -CampaignId 'kill-test' -LedgerPath '$ledger' -MaxPerMinute 100000 -MinInterval ([TimeSpan]::FromMilliseconds(20)) |
     ForEach-Object { [Console]::Out.WriteLine("result `$(`$_.Row) `$(`$_.Status)"); [Console]::Out.Flush() }
 "@
-            $exe = (Get-Process -Id $PID).Path
-            $info = [Diagnostics.ProcessStartInfo]::new($exe)
-            if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-            foreach ($a in '-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))) { $info.ArgumentList.Add($a) }
-            $info.RedirectStandardOutput = $true
-            $info.UseShellExecute = $false
-            $process = [Diagnostics.Process]::Start($info)
+            $process = Start-ChildPwsh $child
             $seen = 0
             while ($seen -lt 60) {
                 $line = $process.StandardOutput.ReadLine()

@@ -10,6 +10,17 @@ Import-Module (Join-Path $PSScriptRoot '../ScriptedSmtp.psm1') -Force
 
 function New-TestLedgerPath { Join-Path ([IO.Path]::GetTempPath()) "mqps-test-$([guid]::NewGuid().ToString('N')).db" }
 
+# Starts a script in a new pwsh process that runs on while the test reads its output (StandardOutput).
+function Start-ChildPwsh([string] $Script) {
+    $exe = (Get-Process -Id $PID).Path
+    $info = [Diagnostics.ProcessStartInfo]::new($exe)
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    [Diagnostics.Process]::Start($info)
+}
+
 # Runs a script in a new pwsh process (as a scheduled task would) and returns its output lines.
 function Invoke-ChildPwsh([string] $Script) {
     $exe = (Get-Process -Id $PID).Path
