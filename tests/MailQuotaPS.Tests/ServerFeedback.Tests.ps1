@@ -223,3 +223,46 @@ Import-Module '$ModulePath'
         finally { Stop-ScriptedSmtp $server }
     }
 }
+
+Describe 'Two processes run one campaign at once' {
+    It 'delivers each row once: a row the other process is sending is left to it' {
+        $server = Start-ScriptedSmtp
+        try {
+            $ledger = New-TestLedgerPath
+            $go = "$ledger.go"
+            # The same 80 rows in the same order in two processes, started together: they meet on
+            # nearly every row, and each must tell that the other is running to leave it its rows.
+            # (Rows left to the other process make the run incomplete, one non-terminating error at its end.)
+            $child = @"
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$ModulePath'
+while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 10 }
+1..80 | ForEach-Object { [pscustomobject]@{ Email = "both`$_@example.test" } } |
+    Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $($server.Port) -SecureSocketOptions None -From '$From' -Subject 'Notice' -Body 'x' ``
+        -CampaignId 'both' -LedgerPath '$ledger' -MaxPerMinute 100000 -InformationAction Ignore -WarningAction SilentlyContinue -ErrorAction SilentlyContinue |
+    ForEach-Object { [Console]::Out.WriteLine("result `$(`$_.Recipient) `$(`$_.Status) `$(`$_.ErrorId)") }
+"@
+            $processes = @(1..2 | ForEach-Object { Start-ChildPwsh $child })
+            New-Item -ItemType File $go | Out-Null
+            $results = foreach ($process in $processes) {
+                $output = $process.StandardOutput.ReadToEnd()
+                $process.WaitForExit()
+                $output -split "`n" | Where-Object { $_ -like 'result *' } | ForEach-Object {
+                    $recipient, $status, $errorId = ($_.Trim() -split ' ')[1..3]
+                    [pscustomobject]@{ Recipient = $recipient; Status = $status; ErrorId = $errorId }
+                }
+            }
+
+            $received = @(Get-ScriptedSmtpMessage $server).To
+            $received | Group-Object | Where-Object Count -GT 1 | Should -BeNullOrEmpty -Because 'no recipient receives a message twice'
+            ($received | Sort-Object -Unique).Count | Should -Be 80
+            $results.Count | Should -Be 160
+            foreach ($group in $results | Group-Object Recipient) {
+                $statuses = @($group.Group.Status | Sort-Object)
+                $statuses | Should -Be @('Sent', 'Skipped') -Because "$($group.Name) is sent by one process and left by the other"
+            }
+            @($results | Where-Object ErrorId -EQ 'CampaignRowTaken').Count | Should -BeGreaterThan 0 -Because 'the processes met on rows the other was sending'
+        }
+        finally { Stop-ScriptedSmtp $server }
+    }
+}

@@ -10,9 +10,9 @@ namespace MailQuota.Core.Campaigns
     /// </summary>
     public sealed class CampaignRow
     {
-        public CampaignRow(SendStatus status, string? rejectedReply, DateTimeOffset at, string? reply, bool abandoned = false)
+        public CampaignRow(SendStatus status, string? rejectedReply, DateTimeOffset at, string? reply, bool abandoned = false, bool running = false)
         {
-            Status = status; RejectedReply = rejectedReply; At = at; Reply = reply; Abandoned = abandoned;
+            Status = status; RejectedReply = rejectedReply; At = at; Reply = reply; Abandoned = abandoned; Running = running;
         }
 
         /// <summary>The status of the last message that carried the row.</summary>
@@ -32,6 +32,12 @@ namespace MailQuota.Core.Campaigns
         /// record may not have reached the disk): the row is then treated as Unknown.
         /// </summary>
         public bool Abandoned { get; }
+
+        /// <summary>
+        /// In flight, or handed to the server and not yet answered, in another process of this host that
+        /// is still running: a run there is sending it now.
+        /// </summary>
+        public bool Running { get; }
     }
 
     /// <summary>

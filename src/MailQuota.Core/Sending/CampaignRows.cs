@@ -16,12 +16,14 @@ namespace MailQuota.Core.Sending
             _options = options;
         }
 
-        /// <summary>The row's fate in an earlier run of the campaign: done (sent, or refused for good), unknown, or null to send it.</summary>
+        /// <summary>The row's fate in an earlier run of the campaign: done (sent, or refused for good), being sent by a run still going, unknown, or null to send it.</summary>
         public SendResult? Outcome(string key, SendResult result)
         {
             if (_options.Campaign is not string campaign || _campaigns.FindRow(campaign, key) is not CampaignRow earlier) return null;
             if (earlier.RejectedReply != null)
                 return RowResults.Skipped(result, $"refused for good in an earlier run of campaign {campaign} ({earlier.At:u}): {earlier.RejectedReply}");
+            if (earlier.Running)
+                return RowResults.Taken(result, $"another run of campaign {campaign} is sending it (since {earlier.At:u})");
             switch (earlier.Status)
             {
                 case SendStatus.Sent:

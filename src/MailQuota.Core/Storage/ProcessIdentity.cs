@@ -108,6 +108,10 @@ namespace MailQuota.Core.Storage
             catch (InvalidOperationException) { return false; }     // it exited meanwhile
         }
 
+        /// <summary>Another process of this host, and running (one on another host cannot be told: false).</summary>
+        public static bool IsAnotherRunningHere(string owner) =>
+            owner != Current && owner.StartsWith(Environment.MachineName + "|", StringComparison.OrdinalIgnoreCase) && IsAlive(owner);
+
         /// <summary>How far apart two processes may read one process's start in the form a previous version wrote (ms).</summary>
         const long LegacyStartTolerance = 1_000;
     }

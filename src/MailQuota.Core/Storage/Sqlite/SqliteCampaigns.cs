@@ -15,8 +15,9 @@ namespace MailQuota.Core.Storage.Sqlite
         /// <summary>
         /// The row's last send. One InFlight that its process's go-ahead journal holds is Unknown, or
         /// Sent when the journal holds the server's acceptance (<see cref="GoAheadJournal"/>); one whose
-        /// process died before the go-ahead is abandoned. A dead process's journal is folded (the row
-        /// made Unknown or Sent) before it is removed, so a row read InFlight whose journal is gone
+        /// process died before the go-ahead is abandoned; one whose process is another that runs is
+        /// being sent by it (<see cref="CampaignRow.Running"/>). A dead process's journal is folded (the
+        /// row made Unknown or Sent) before it is removed, so a row read InFlight whose journal is gone
         /// meanwhile is read again.
         /// </summary>
         public CampaignRow? FindRow(string campaign, string rowKey)
@@ -42,12 +43,14 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
                     id = r.GetInt64(5);
                 }
                 if (status != SendStatus.InFlight || owner == null) return new CampaignRow(status, rejected, at, reply, abandoned: false);
+                var running = ProcessIdentity.IsAnotherRunningHere(owner);
                 if (GoAheadJournal.Find(_db.Path, owner, id) is { } journaled)
                 {
                     return journaled.TakenReply == null
-                        ? new CampaignRow(SendStatus.Unknown, rejected, at, StoreLedger.HandedOverReply, abandoned: false)
-                        : new CampaignRow(SendStatus.Sent, rejected, DateTimeOffset.FromUnixTimeMilliseconds(journaled.At), journaled.TakenReply, abandoned: false);
+                        ? new CampaignRow(SendStatus.Unknown, rejected, at, StoreLedger.HandedOverReply, running: running)
+                        : new CampaignRow(SendStatus.Sent, rejected, DateTimeOffset.FromUnixTimeMilliseconds(journaled.At), journaled.TakenReply);
                 }
+                if (running) return new CampaignRow(status, rejected, at, reply, running: true);
                 if (!ProcessIdentity.DiedWithoutRestart(owner)) return new CampaignRow(status, rejected, at, reply, abandoned: false);
                 if (read == 2) return new CampaignRow(status, rejected, at, reply, abandoned: true);
             }
