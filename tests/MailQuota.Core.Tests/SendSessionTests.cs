@@ -350,9 +350,11 @@ namespace MailQuota.Core.Tests
             var after = Reserve("after@example.test");     // killed after it: marked Unknown at the go-ahead
             _ledger.Complete(after, SendStatus.Unknown, at, "handed to the server; the run ended before its reply was recorded", 1);
             var alive = Reserve("alive@example.test");     // still being sent by a process that runs
+            var handed = Reserve("handed@example.test");   // handed over by it, its reply not yet recorded
+            _ledger.HandOver(handed, at, 1);               // a ledger file journals it (InFlight); PostgreSQL writes Unknown
             using var running = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
             using var killed = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
-            SetOwner(before, killed); SetOwner(after, killed); SetOwner(alive, running);
+            SetOwner(before, killed); SetOwner(after, killed); SetOwner(alive, running); SetOwner(handed, running);
             killed.Kill();
             killed.WaitForExit();
             try
@@ -360,9 +362,12 @@ namespace MailQuota.Core.Tests
                 var rerun = Session(new QuotaPolicy(), new SendOptions { Campaign = "c" });   // no RetryUnknown
                 Assert.Equal(RowStatus.Sent, rerun.SendOne(Row(1, "before@example.test")).Status);
                 Assert.Equal(RowStatus.Unknown, rerun.SendOne(Row(2, "after@example.test")).Status);
-                var left = rerun.SendOne(Row(3, "alive@example.test"));                  // left to the run sending it
-                Assert.Equal((RowStatus.Skipped, RowResults.TakenByAnotherRun), (left.Status, left.ErrorId));
-                Assert.StartsWith("another run of campaign c is sending it", left.Reply);
+                foreach (var (number, address) in new[] { (3, "alive@example.test"), (4, "handed@example.test") })
+                {
+                    var left = rerun.SendOne(Row(number, address));                     // left to the run sending it
+                    Assert.Equal((RowStatus.Skipped, RowResults.TakenByAnotherRun), (left.Status, left.ErrorId));
+                    Assert.StartsWith("another run of campaign c is sending it", left.Reply);
+                }
                 Assert.Equal(new[] { "before@example.test" }, _transport.Sent.SelectMany(s => s.Recipients).Select(r => r.Address));
             }
             finally { running.Kill(); }

@@ -20,14 +20,14 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=@c AND c.
                 r =>
                 {
                     var status = (SendStatus)Enum.Parse(typeof(SendStatus), r.GetString(0));
+                    var reply = r.IsDBNull(3) ? null : r.GetString(3);
                     var owner = r.IsDBNull(4) ? null : r.GetString(4);
-                    // Here the go-ahead is written as Unknown, which a run stopped after it (Ctrl+C) leaves
-                    // behind in a process that goes on: only a row in flight tells a run still sending it.
-                    var inFlight = status == SendStatus.InFlight && owner != null;
-                    return new CampaignRow(status, r.IsDBNull(1) ? null : r.GetString(1),
-                        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetString(3),
-                        abandoned: inFlight && ProcessIdentity.DiedWithoutRestart(owner!),
-                        running: inFlight && ProcessIdentity.IsAnotherRunningHere(owner!));
+                    // The go-ahead is written here as Unknown with the handed-over reply, which the run replaces
+                    // with the server's (or, after Ctrl+C, with "cancelled ..."): while its process runs, it is sending it.
+                    var unanswered = status == SendStatus.InFlight || (status == SendStatus.Unknown && reply == StoreLedger.HandedOverReply);
+                    return new CampaignRow(status, r.IsDBNull(1) ? null : r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), reply,
+                        abandoned: status == SendStatus.InFlight && owner != null && ProcessIdentity.DiedWithoutRestart(owner),
+                        running: unanswered && owner != null && ProcessIdentity.IsAnotherRunningHere(owner));
                 },
                 P("c", campaign), P("k", rowKey));
             return rows.Count == 0 ? null : rows[0];
