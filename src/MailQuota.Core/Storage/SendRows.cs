@@ -17,7 +17,7 @@ namespace MailQuota.Core.Storage
         public const string EntryColumns = "id, account, campaign, recipient, recipients, reserved_at, completed_at, status, message_id, reply, attempts";
 
         /// <summary>How many columns <see cref="EntryColumns"/> names: a column selected after them is read at this index.</summary>
-        public const int EntryColumnCount = 11;
+        public static readonly int EntryColumnCount = EntryColumns.Split(',').Length;
 
         public static SendLogEntry ReadEntry(DbDataReader r)
         {

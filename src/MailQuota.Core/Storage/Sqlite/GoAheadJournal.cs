@@ -17,7 +17,7 @@ namespace MailQuota.Core.Storage.Sqlite
     /// writer. The write has reached the operating system before the data goes out, so a killed process
     /// leaves it behind. A power cut may lose it; after the host restarts, a row left InFlight is
     /// Unknown anyway.
-    /// A row InFlight whose id its owner's journal holds is Unknown, or Sent once the server took it (<see cref="Find"/>). The server's
+    /// A row InFlight whose id its owner's journal holds is Unknown, or Sent once the server took it (<see cref="Read(string, string)"/>). The server's
     /// acceptance is appended too (<see cref="Taken"/>), because the run writes a Sent with its next
     /// reservation: a row the journal holds as taken folds into Sent. The journals of processes that
     /// ended are folded into the ledger, and removed, when a ledger is opened (<see cref="FoldEnded"/>);
@@ -69,28 +69,17 @@ namespace MailQuota.Core.Storage.Sqlite
         }
 
         /// <summary>
-        /// What its owner's journal holds of the row's send: nothing (null: no go-ahead yet), the go-ahead
-        /// (reply null), or the server's acceptance (its reply), which the owner writes into the ledger later.
+        /// What its owner's journals hold, by reservation id: each send's go-ahead (reply null) or the
+        /// server's acceptance (its reply), which the owner writes into the ledger later; with its time.
         /// </summary>
-        public static (string? TakenReply, long At)? Find(string ledgerPath, string owner, long reservationId)
+        public static Dictionary<long, (string? TakenReply, long At)> Read(string ledgerPath, string owner)
         {
+            var held = new Dictionary<long, (string? TakenReply, long At)>();
             foreach (var journal in Journals(ledgerPath).Where(j => j.Owner == owner))
             {
-                if (journal.Read().TryGetValue(reservationId, out var entry)) return (entry.TakenReply, entry.At);
+                foreach (var entry in journal.Read()) held[entry.Key] = (entry.Value.TakenReply, entry.Value.At);
             }
-            return null;
-        }
-
-        /// <summary>The sends its owner's journals hold as taken by the server, with the reply and its time: Sent, though the owner has not written it yet.</summary>
-        public static Dictionary<long, (string Reply, long At)> Taken(string ledgerPath, string owner)
-        {
-            var taken = new Dictionary<long, (string Reply, long At)>();
-            foreach (var journal in Journals(ledgerPath).Where(j => j.Owner == owner))
-            {
-                foreach (var entry in journal.Read())
-                    if (entry.Value.TakenReply is string reply) taken[entry.Key] = (reply, entry.Value.At);
-            }
-            return taken;
+            return held;
         }
 
         /// <summary>Folds the journals of processes no longer running (on this host) into the ledger, and removes them.</summary>

@@ -43,13 +43,11 @@ FROM campaign_rows c JOIN sends s ON s.id = c.send_id WHERE c.campaign=$c AND c.
                     id = r.GetInt64(5);
                 }
                 if (status != SendStatus.InFlight || owner == null) return new CampaignRow(status, rejected, at, reply, abandoned: false);
+                var handedOver = GoAheadJournal.Read(_db.Path, owner).TryGetValue(id, out var journaled);
+                if (journaled.TakenReply is string taken)
+                    return new CampaignRow(SendStatus.Sent, rejected, DateTimeOffset.FromUnixTimeMilliseconds(journaled.At), taken);
                 var running = ProcessIdentity.IsAnotherRunningHere(owner);
-                if (GoAheadJournal.Find(_db.Path, owner, id) is { } journaled)
-                {
-                    return journaled.TakenReply == null
-                        ? new CampaignRow(SendStatus.Unknown, rejected, at, StoreLedger.HandedOverReply, running: running)
-                        : new CampaignRow(SendStatus.Sent, rejected, DateTimeOffset.FromUnixTimeMilliseconds(journaled.At), journaled.TakenReply);
-                }
+                if (handedOver) return new CampaignRow(SendStatus.Unknown, rejected, at, StoreLedger.HandedOverReply, running: running);
                 if (running) return new CampaignRow(status, rejected, at, reply, running: true);
                 if (!ProcessIdentity.DiedWithoutRestart(owner)) return new CampaignRow(status, rejected, at, reply, abandoned: false);
                 if (read == 2) return new CampaignRow(status, rejected, at, reply, abandoned: true);

@@ -75,13 +75,13 @@ namespace MailQuota.Core.Storage.Sqlite
         void Resolve(List<SendLogEntry> page, Dictionary<long, string> owners)
         {
             if (owners.Count == 0) return;
-            var taken = owners.Values.Distinct().ToDictionary(owner => owner, owner => GoAheadJournal.Taken(_db.Path, owner));
+            var journals = owners.Values.Distinct().ToDictionary(owner => owner, owner => GoAheadJournal.Read(_db.Path, owner));
             foreach (var entry in page)
             {
-                if (!owners.TryGetValue(entry.Id, out var owner) || !taken[owner].TryGetValue(entry.Id, out var acceptance)) continue;
+                if (!owners.TryGetValue(entry.Id, out var owner) || !journals[owner].TryGetValue(entry.Id, out var held) || !(held.TakenReply is string reply)) continue;
                 entry.Status = nameof(SendStatus.Sent);
-                entry.Reply = acceptance.Reply;
-                entry.CompletedAt = entry.Time = DateTimeOffset.FromUnixTimeMilliseconds(acceptance.At);
+                entry.Reply = reply;
+                entry.CompletedAt = entry.Time = DateTimeOffset.FromUnixTimeMilliseconds(held.At);
             }
         }
 
