@@ -57,6 +57,24 @@ function Stop-ScriptedSmtp {
     Remove-Item $Server.Log -ErrorAction SilentlyContinue
 }
 
+# Waits until a "hold" rule has taken a message and keeps its reply (the server prints "held N");
+# returns N.
+function Wait-ScriptedSmtpHold {
+    param([Parameter(Mandatory)] $Server, [int] $TimeoutSeconds = 60)
+    while ($true) {
+        $line = $Server.Process.StandardOutput.ReadLineAsync()
+        if (-not $line.Wait([TimeSpan]::FromSeconds($TimeoutSeconds))) { throw "The scripted SMTP server held no message within $TimeoutSeconds s." }
+        if ($null -eq $line.Result) { throw 'The scripted SMTP server exited while a test waited for a held message.' }
+        if ($line.Result -like 'held *') { return [int]$line.Result.Split(' ')[1] }
+    }
+}
+
+# Lets the reply of a message a "hold" rule keeps go.
+function Send-ScriptedSmtpRelease {
+    param([Parameter(Mandatory)] $Server)
+    $Server.Process.StandardInput.WriteLine('release')
+}
+
 # Every message the server took: From, To (the envelope recipients), ReplyLost (taken, then the
 # connection went before the reply) and the parsed message.
 function Get-ScriptedSmtpMessage {
@@ -77,4 +95,4 @@ function Get-ScriptedOAuthState {
     $Server.Process.StandardOutput.ReadLine() | ConvertFrom-Json
 }
 
-Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Get-ScriptedSmtpMessage, Get-ScriptedOAuthState
+Export-ModuleMember -Function Start-ScriptedSmtp, Stop-ScriptedSmtp, Wait-ScriptedSmtpHold, Send-ScriptedSmtpRelease, Get-ScriptedSmtpMessage, Get-ScriptedOAuthState

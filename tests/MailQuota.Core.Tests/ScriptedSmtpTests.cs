@@ -91,6 +91,26 @@ namespace MailQuota.Core.Tests
         }
 
         [Fact]
+        public void A_held_reply_leaves_the_message_taken_and_its_sender_waiting_until_released()
+        {
+            var server = Server("data nth 1 hold => 250 2.0.0 queued after the hold");
+            using var held = new System.Threading.ManualResetEventSlim();
+            server.Holding += _ => held.Set();
+            using var transport = new MailKitTransport(new SmtpSettings("127.0.0.1", server.Port, SmtpSecurity.None, null));
+            var from = new MailboxAddress("", Account);
+            var to = new[] { new MailboxAddress("", "held@example.test") };
+            var sending = System.Threading.Tasks.Task.Run(() => transport.Send(new MimeMessage(new[] { from }, to, "s", new TextPart("plain") { Text = "b" }), from, to, default));
+
+            Assert.True(held.Wait(TimeSpan.FromSeconds(30)));
+            Assert.Single(server.Received);                 // taken before the reply
+            Assert.False(sending.IsCompleted);              // the sender is still waiting for it
+            server.Release();
+            Assert.True(sending.Wait(TimeSpan.FromSeconds(30)));
+            Assert.True(sending.Result.Accepted);
+            Assert.Contains("queued after the hold", sending.Result.ToString());
+        }
+
+        [Fact]
         public void Throttled_every_21st_message_all_60_rows_are_sent_once_and_the_ledger_shows_the_cut_pace()
         {
             var server = Server("data after-every 20 => 454 Transient reject by behaviour spamANTISPAM_BAT[01201311R]: too frequently sending");

@@ -226,32 +226,36 @@ Import-Module '$ModulePath'
 
 Describe 'Two processes run one campaign at once' {
     It 'delivers each row once: a row the other process is sending is left to it' {
-        $server = Start-ScriptedSmtp
+        # The server keeps its reply to the first message: the first process has that row on the wire
+        # (and the next ones reserved behind it) when the second starts on the same rows.
+        $server = Start-ScriptedSmtp -Rule 'data nth 1 hold => 250 2.0.0 Ok: queued'
+        $first = $second = $null
         try {
             $ledger = New-TestLedgerPath
-            $go = "$ledger.go"
-            # The same 80 rows in the same order in two processes, started together: they meet on
-            # nearly every row, and each must tell that the other is running to leave it its rows.
             # (Rows left to the other process make the run incomplete, one non-terminating error at its end.)
             $child = @"
 `$ProgressPreference = 'SilentlyContinue'
 Import-Module '$ModulePath'
-while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 10 }
 1..80 | ForEach-Object { [pscustomobject]@{ Email = "both`$_@example.test" } } |
     Send-ThrottledMail -SmtpServer 127.0.0.1 -Port $($server.Port) -SecureSocketOptions None -From '$From' -Subject 'Notice' -Body 'x' ``
         -CampaignId 'both' -LedgerPath '$ledger' -MaxPerMinute 100000 -InformationAction Ignore -WarningAction SilentlyContinue -ErrorAction SilentlyContinue |
     ForEach-Object { [Console]::Out.WriteLine("result `$(`$_.Recipient) `$(`$_.Status) `$(`$_.ErrorId)") }
 "@
-            $processes = @(1..2 | ForEach-Object { Start-ChildPwsh $child })
-            New-Item -ItemType File $go | Out-Null
-            $results = foreach ($process in $processes) {
-                $output = $process.StandardOutput.ReadToEnd()
-                $process.WaitForExit()
+            $first = Start-ChildPwsh $child
+            Wait-ScriptedSmtpHold $server | Should -Be 1
+            $second = Start-ChildPwsh $child
+            $line = $second.StandardOutput.ReadLineAsync()
+            $line.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'the second process reports its first row'
+            $line.Result | Should -Be 'result both1@example.test Skipped CampaignRowTaken' -Because 'the first process is sending that row'
+            # From here both run at once, meeting on the rows the other has reserved or sent.
+            Send-ScriptedSmtpRelease $server
+            $results = foreach ($output in ($first.StandardOutput.ReadToEnd()), ($line.Result + "`n" + $second.StandardOutput.ReadToEnd())) {
                 $output -split "`n" | Where-Object { $_ -like 'result *' } | ForEach-Object {
                     $recipient, $status, $errorId = ($_.Trim() -split ' ')[1..3]
                     [pscustomobject]@{ Recipient = $recipient; Status = $status; ErrorId = $errorId }
                 }
             }
+            $first.WaitForExit(); $second.WaitForExit()
 
             $received = @(Get-ScriptedSmtpMessage $server).To
             $received | Group-Object | Where-Object Count -GT 1 | Should -BeNullOrEmpty -Because 'no recipient receives a message twice'
@@ -261,8 +265,10 @@ while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 10 }
                 $statuses = @($group.Group.Status | Sort-Object)
                 $statuses | Should -Be @('Sent', 'Skipped') -Because "$($group.Name) is sent by one process and left by the other"
             }
-            @($results | Where-Object ErrorId -EQ 'CampaignRowTaken').Count | Should -BeGreaterThan 0 -Because 'the processes met on rows the other was sending'
         }
-        finally { Stop-ScriptedSmtp $server }
+        finally {
+            foreach ($process in @($first, $second) | Where-Object { $_ -and -not $_.HasExited }) { $process.Kill() }
+            Stop-ScriptedSmtp $server
+        }
     }
 }

@@ -11,7 +11,8 @@ using ScriptedSmtpServer;
 // Accepts mail on 127.0.0.1:N, answers as the rules say (see ScriptRule) and, with --faults, injects
 // seeded random faults where no rule answers (see RandomFaults); appends one JSON line per message
 // it took to FILE ({"from","to":[…],"replyLost","raw"}), prints "listening N" and runs until killed
-// or until its standard input closes; with --faults it then prints "faults drop=N lose=N …". With --oauth-refusal it is instead the OAuth server
+// or until its standard input closes; with --faults it then prints "faults drop=N lose=N …". A "hold"
+// rule prints "held N" when it has taken message N; an input line "release" lets its reply go. With --oauth-refusal it is instead the OAuth server
 // (OAuth/OAuthSmtpServer: AUTH XOAUTH2) refusing every token with that reply. With --oauth-user
 // it is the OAuth server with a loopback token endpoint (OAuth/LoopbackTokenEndpoint) that takes
 // the client secret from the first line of standard input, prints "token-endpoint URL",
@@ -74,8 +75,10 @@ using (var server = new ScriptedServer(port, rules, log, faults))
 {
     foreach (var rule in rules) Console.WriteLine("rule " + rule);
     if (faults != null) Console.WriteLine($"random faults {faultSpec}, seed {seed}");
+    server.Holding += message => Console.WriteLine($"held {message}");
     Console.WriteLine($"listening {port}");
-    while (Console.ReadLine() != null) { }
+    while (Console.ReadLine() is string command)
+        if (command == "release") server.Release();
 }
 if (faults != null) Console.WriteLine("faults " + faults);
 return 0;

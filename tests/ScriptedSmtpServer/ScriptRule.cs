@@ -17,6 +17,8 @@ namespace ScriptedSmtpServer
     /// reply (a reply lost after the message was taken; the code is not sent);</item>
     /// <item>"data nth 5 drop => 421 …": the server hangs up as the 5th DATA command arrives, before any
     /// data (nothing was handed over; the code is not sent);</item>
+    /// <item>"data nth 1 hold => 250 …": the 1st message is taken, and its reply waits until
+    /// <see cref="ScriptedServer.Release"/> (a message on the wire while a test looks at the sender);</item>
     /// <item>"data all => …": every message;</item>
     /// <item>"rcpt to gone@example.test => 550 5.1.1 user unknown": that recipient ("rcpt all": every one);</item>
     /// <item>"mail after-every 20 => 450 4.7.1 Error: too much mail from 127.0.0.1": the MAIL command,
@@ -30,13 +32,13 @@ namespace ScriptedSmtpServer
     public sealed class ScriptRule
     {
         static readonly Regex Syntax = new Regex(
-            @"^\s*(?<stage>mail|rcpt|data)\s+(?<selector>after-every|from|nth|to|all)(\s+(?<arg>[^\s=]+))?(\s+(?<after>close|lose|drop))?\s*=>\s*(?<code>[2-5]\d\d)\s+(?<text>.+?)\s*$",
+            @"^\s*(?<stage>mail|rcpt|data)\s+(?<selector>after-every|from|nth|to|all)(\s+(?<arg>[^\s=]+))?(\s+(?<after>close|lose|drop|hold))?\s*=>\s*(?<code>[2-5]\d\d)\s+(?<text>.+?)\s*$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         ScriptRule(ScriptStage stage, string selector, string? argument, string? after, int code, string text)
         {
             Stage = stage; Selector = selector; Argument = argument; Code = code; Text = text;
-            Close = after == "close"; Lose = after == "lose"; Drop = after == "drop";
+            Close = after == "close"; Lose = after == "lose"; Drop = after == "drop"; Hold = after == "hold";
         }
 
         public ScriptStage Stage { get; }
@@ -51,6 +53,9 @@ namespace ScriptedSmtpServer
 
         /// <summary>Hang up as the DATA command arrives, before any data (data rules).</summary>
         public bool Drop { get; }
+
+        /// <summary>Take the message, then keep its reply until the server is told to release it (data rules, 2xx).</summary>
+        public bool Hold { get; }
         public int Code { get; }
         public string Text { get; }
 
@@ -65,7 +70,9 @@ namespace ScriptedSmtpServer
                 throw new FormatException($"'{rule}': 'to ADDRESS' and 'all' are for rcpt rules, 'after-every N', 'from N', 'nth N' and 'all' for mail and data rules");
             var after = m.Groups["after"].Success ? m.Groups["after"].Value.ToLowerInvariant() : null;
             if (after != null && after != "close" && stage != ScriptStage.Data)
-                throw new FormatException($"'{rule}': 'lose' and 'drop' are for data rules");
+                throw new FormatException($"'{rule}': 'lose', 'drop' and 'hold' are for data rules");
+            if (after == "hold" && m.Groups["code"].Value[0] != '2')
+                throw new FormatException($"'{rule}': 'hold' delays an acceptance: its code is 2xx");
             return new ScriptRule(stage, selector, argument, after,
                 int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture), m.Groups["text"].Value);
         }
@@ -92,6 +99,6 @@ namespace ScriptedSmtpServer
         }
 
         public override string ToString() =>
-            $"{Stage.ToString().ToLowerInvariant()} {Selector}{(Argument == null ? "" : " " + Argument)}{(Close ? " close" : Lose ? " lose" : Drop ? " drop" : "")} => {Code} {Text}";
+            $"{Stage.ToString().ToLowerInvariant()} {Selector}{(Argument == null ? "" : " " + Argument)}{(Close ? " close" : Lose ? " lose" : Drop ? " drop" : Hold ? " hold" : "")} => {Code} {Text}";
     }
 }

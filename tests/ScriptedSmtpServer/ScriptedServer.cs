@@ -38,6 +38,7 @@ namespace ScriptedSmtpServer
         readonly List<ReceivedMessage> _received = new List<ReceivedMessage>();
         readonly List<string> _refusals = new List<string>();
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        readonly SemaphoreSlim _release = new SemaphoreSlim(0);
         readonly SmtpServer.SmtpServer _server;
         readonly Task _running;
         readonly string? _logPath;
@@ -116,6 +117,19 @@ namespace ScriptedSmtpServer
 
         const string HangUp = "scripted.hang-up";
         const string DataRule = "scripted.data-rule";
+        const string HeldReply = "scripted.held-reply";
+
+        /// <summary>A "hold" rule took message N and keeps its reply until <see cref="Release"/>.</summary>
+        public event Action<int>? Holding;
+
+        /// <summary>Lets the reply of one held message (the first held, if several wait) go.</summary>
+        public void Release() => _release.Release();
+
+        async Task HoldReply(int message)
+        {
+            Holding?.Invoke(message);
+            await _release.WaitAsync(_stop.Token).ConfigureAwait(false);
+        }
 
         SmtpResponse? Refuse(ScriptRule? rule, string what)
         {
@@ -157,6 +171,15 @@ namespace ScriptedSmtpServer
                     _refusals.Add($"data {_messages}: reply lost after the message was taken");
                     context.Pipe.Dispose();
                     return SmtpResponse.Ok;
+                }
+                if (rule?.Hold == true)
+                {
+                    // Taken now; the reply waits for Release (the Store awaits it outside the lock).
+                    _acceptedInARow++;
+                    Keep(transaction, buffer, replyLost: false);
+                    _refusals.Add($"data {_messages}: reply held");
+                    context.Properties[HeldReply] = _messages;
+                    return new SmtpResponse((SmtpReplyCode)rule.Code, rule.Text);
                 }
                 if (Refuse(rule, $"data {_messages}") is SmtpResponse refusal)
                 {
@@ -218,6 +241,7 @@ namespace ScriptedSmtpServer
             _stop.Cancel();
             try { _running.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
             _stop.Dispose();
+            _release.Dispose();
         }
 
         sealed class Store : MessageStore
@@ -225,8 +249,16 @@ namespace ScriptedSmtpServer
             readonly ScriptedServer _server;
             public Store(ScriptedServer server) => _server = server;
 
-            public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
-                Task.FromResult(_server.OnMessage(context, transaction, buffer));
+            public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+            {
+                var response = _server.OnMessage(context, transaction, buffer);
+                if (context.Properties.TryGetValue(HeldReply, out var held))
+                {
+                    context.Properties.Remove(HeldReply);
+                    await _server.HoldReply((int)held).ConfigureAwait(false);
+                }
+                return response;
+            }
         }
 
         sealed class Filter : IMailboxFilter
